@@ -1,0 +1,119 @@
+-- The data contract's rules that are expressions, as DuckDB macros: each is defined here
+-- once and named after its rule, so `grep <name>` leads from the contract to the code
+-- and its test. Loaded on every pipeline connection (TEMP: nothing is stored in a file).
+
+-- Cleaning: "values are trimmed of surrounding white space; empty string = missing value".
+CREATE OR REPLACE TEMP MACRO clean_text(x) AS
+    nullif(trim(x, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(160)), '');
+
+-- Cleaning: "codes and enumerations are matched case-insensitively and stored upper-case".
+CREATE OR REPLACE TEMP MACRO clean_code(x) AS upper(clean_text(x));
+
+-- "Dates are ISO YYYY-MM-DD only; any other form breaks the type rule."
+CREATE OR REPLACE TEMP MACRO parse_iso_date(x) AS
+    CASE WHEN regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+         THEN try_strptime(x, '%Y-%m-%d')::DATE END;
+
+-- Integers: an optional sign and digits only ("12.5" or "1e3" break the type rule).
+CREATE OR REPLACE TEMP MACRO parse_integer(x) AS
+    CASE WHEN regexp_full_match(x, '[+-]?[0-9]{1,18}') THEN try_cast(x AS BIGINT) END;
+
+-- Program names: ';'-separated, case-insensitive, blanks between separators ignored.
+CREATE OR REPLACE TEMP MACRO program_list(x) AS
+    CASE WHEN clean_text(x) IS NOT NULL THEN
+        list_filter(list_transform(string_split(upper(x), ';'), lambda p: clean_text(p)),
+                    lambda p: p IS NOT NULL)
+    END;
+CREATE OR REPLACE TEMP MACRO known_programs() AS ['JKK', 'JKM', 'JHT', 'JP', 'JKP'];
+
+-- The last day of a period YYYY-MM: the enrollment snapshot is "as of" that day.
+CREATE OR REPLACE TEMP MACRO periode_end(periode) AS
+    (strptime(periode || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE;
+
+-- Age in completed years on a given day.
+CREATE OR REPLACE TEMP MACRO age_on(birth_date, on_day) AS date_sub('year', birth_date, on_day);
+
+-- Kemendagri -> BPS crosswalk. Enrollment codes (4-digit regency or 6-digit district,
+-- Kemendagri) are always translated through this view, never joined raw to BPS codes:
+-- 6402 and 6403 exist in both systems for different regencies.
+CREATE OR REPLACE TEMP VIEW kemendagri_to_bps AS
+    SELECT kode_kemendagri AS kode_wilayah, kode_kemendagri AS kode_kemendagri_kabkota, kode_bps
+    FROM ref_region
+    UNION ALL
+    SELECT d.kode_kemendagri, d.kode_kemendagri_kabkota, r.kode_bps
+    FROM ref_district d JOIN ref_region r ON r.kode_kemendagri = d.kode_kemendagri_kabkota;
+
+-- Valid NIK: 16 digits; digits 1-2 a province code; digits 7-12 a real date DDMMYY where
+-- women have 40 added to DD; digits 13-16 not 0000. The century is not in the NIK, so
+-- the date is real when it exists in 19YY or 20YY.
+CREATE OR REPLACE TEMP MACRO nik_day(nik) AS
+    try_cast(substr(nik, 7, 2) AS INTEGER)
+    - CASE WHEN try_cast(substr(nik, 7, 2) AS INTEGER) > 40 THEN 40 ELSE 0 END;
+CREATE OR REPLACE TEMP MACRO nik_date_in_century(nik, century) AS
+    try_strptime(century || substr(nik, 11, 2) || '-' || substr(nik, 9, 2) || '-'
+                 || lpad(nik_day(nik)::VARCHAR, 2, '0'), '%Y-%m-%d');
+CREATE OR REPLACE TEMP MACRO is_valid_nik(nik) AS
+    CASE WHEN regexp_full_match(coalesce(nik, ''), '[0-9]{16}') THEN
+        substr(nik, 1, 2) IN (SELECT kode_provinsi FROM ref_province)
+        AND substr(nik, 13, 4) <> '0000'
+        AND nik_day(nik) BETWEEN 1 AND 31
+        AND (nik_date_in_century(nik, '19') IS NOT NULL
+             OR nik_date_in_century(nik, '20') IS NOT NULL)
+    ELSE false END;
+
+-- A valid NIK agrees with the row when its DDMMYY and sex match tanggal_lahir and
+-- jenis_kelamin; a disagreement is kept and counted by a warning check.
+CREATE OR REPLACE TEMP MACRO nik_agrees(nik, tanggal_lahir, jenis_kelamin) AS
+    nik_day(nik) = day(tanggal_lahir)
+    AND try_cast(substr(nik, 9, 2) AS INTEGER) = month(tanggal_lahir)
+    AND try_cast(substr(nik, 11, 2) AS INTEGER) = year(tanggal_lahir) % 100
+    AND (CASE WHEN try_cast(substr(nik, 7, 2) AS INTEGER) > 40 THEN 'P' ELSE 'L' END)
+        = jenis_kelamin;
+
+-- Person rule 2, name normalisation: case, punctuation, spacing, titles and common
+-- abbreviations. Academic degrees follow a comma in Indonesian names ("BUDI, S.PD."),
+-- so everything after the first comma goes; honorifics before the name are dropped;
+-- MUH. / MOH. / M. and other spellings of MUHAMMAD become MUHAMMAD.
+CREATE OR REPLACE TEMP MACRO normalise_name(nama) AS
+    array_to_string(
+        list_transform(
+            list_filter(
+                string_split(
+                    regexp_replace(
+                        regexp_replace(upper(split_part(nama, ',', 1)), '[''`]', '', 'g'),
+                        '[^A-Z]+', ' ', 'g'),
+                    ' '),
+                lambda t: t <> '' AND NOT list_contains(
+                    ['H', 'HJ', 'HJH', 'HAJI', 'HAJJAH', 'DR', 'DRS', 'DRA', 'DRG', 'IR',
+                     'PROF', 'KH', 'USTADZ', 'USTAZ'], t)),
+            lambda t: CASE
+                WHEN list_contains(['M', 'MUH', 'MUHD', 'MOH', 'MOHD', 'MHD', 'MOCH', 'MUCH',
+                                    'MUHAMAD', 'MUHAMMAD', 'MUHAMMED', 'MOHAMMAD', 'MOHAMAD',
+                                    'MOHAMMED', 'MOHAMED', 'MUCHAMMAD', 'MUCHAMAD'], t)
+                    THEN 'MUHAMMAD'
+                WHEN t = 'ABD' THEN 'ABDUL'
+                ELSE t END),
+        ' ');
+
+-- Person rule 2, "nearly the same (small spelling variants)": normalised names within one
+-- edit (insertion, deletion, substitution or swap of neighbours) of each other, two edits
+-- for long names; very short names must match exactly.
+CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
+    a = b OR (
+        least(length(a), length(b)) >= 5
+        AND damerau_levenshtein(a, b)
+            <= CASE WHEN least(length(a), length(b)) >= 12 THEN 2 ELSE 1 END);
+
+-- Formal/informal: PU and JAKON count as FORMAL, BPU as INFORMAL (PMI as neither).
+CREATE OR REPLACE TEMP MACRO status_pekerjaan_of(segmen) AS
+    CASE WHEN segmen IN ('PU', 'JAKON') THEN 'FORMAL' WHEN segmen = 'BPU' THEN 'INFORMAL' END;
+
+-- Coverage: 100 x peserta_aktif / pekerja, not capped; NULL where pekerja is 0 or missing.
+CREATE OR REPLACE TEMP MACRO cakupan_persen(peserta_aktif, pekerja) AS
+    CASE WHEN pekerja IS NULL OR pekerja = 0 THEN NULL
+         ELSE 100.0 * peserta_aktif / pekerja END;
+
+-- Not yet protected: max(pekerja - peserta_aktif, 0); unknown where pekerja is missing
+-- (DuckDB's greatest() would silently turn NULL into 0).
+CREATE OR REPLACE TEMP MACRO belum_terlindungi(pekerja, peserta_aktif) AS
+    CASE WHEN pekerja IS NULL THEN NULL ELSE greatest(pekerja - peserta_aktif, 0) END;

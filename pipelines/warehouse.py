@@ -1,0 +1,379 @@
+"""The warehouse's tables: one declaration feeds the DDL, the column comments in DuckDB and
+the column schemas shown in the Dagster UI, so the three can never disagree.
+
+Column names of contract tables stay in Indonesian, as the data contract fixes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = REPO_ROOT / "reference"
+MACROS_SQL = REPO_ROOT / "assets" / "sql" / "macros.sql"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    personal: bool = False  # personal data: never leaves the internal file
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # schema.table
+    description: str
+    columns: tuple[Column, ...]
+
+    def ddl(self) -> str:
+        cols = ",\n  ".join(f"{c.name} {c.type}" for c in self.columns)
+        return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  {cols}\n)"
+
+    def comments(self) -> list[str]:
+        def q(text: str) -> str:
+            return "'" + text.replace("'", "''") + "'"
+
+        return [f"COMMENT ON TABLE {self.name} IS {q(self.description)}"] + [
+            f"COMMENT ON COLUMN {self.name}.{c.name} IS {q(c.description)}" for c in self.columns
+        ]
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def dagster_schema(self) -> dg.TableSchema:
+        return dg.TableSchema(
+            columns=[
+                dg.TableColumn(
+                    name=c.name,
+                    type=c.type,
+                    description=c.description,
+                    tags={"pii": ""} if c.personal else {},
+                )
+                for c in self.columns
+            ]
+        )
+
+
+C = Column
+PERIODE = C("periode", "VARCHAR", "Snapshot period YYYY-MM (the enrollment is as of its last day).")
+SOURCE_FILE = C("file", "VARCHAR", "Landing file, relative to the landing directory.")
+SOURCE_LINE = C(
+    "line", "BIGINT", "Data row in the file: 1 = first row after the CSV header, or first row."
+)
+PEKERJA = C(
+    "pekerja", "BIGINT", "Employed persons (Sakernas) in the cell; NULL where no statistics exist."
+)
+PESERTA_AKTIF = C(
+    "peserta_aktif", "BIGINT", "Active participants, counted as persons (not registrations)."
+)
+CAKUPAN = C(
+    "cakupan_persen",
+    "DOUBLE",
+    "100 x peserta_aktif / pekerja; not capped (may exceed 100); NULL where pekerja is 0 or NULL.",
+)
+BELUM = C(
+    "belum_terlindungi", "BIGINT", "Workers not yet protected: max(pekerja - peserta_aktif, 0)."
+)
+DI_ATAS_100 = C(
+    "cakupan_di_atas_100",
+    "BOOLEAN",
+    "Flag: cakupan_persen above 100 (more active participants than counted workers).",
+)
+TAHUN_PEKERJA = C(
+    "tahun_pekerja",
+    "INTEGER",
+    "Sakernas year used as denominator: the latest year <= the period's.",
+)
+KODE_WILAYAH_BPS = C("kode_wilayah", "VARCHAR", "Regency/city, BPS code (as in Sakernas).")
+NAMA_WILAYAH = C("nama_wilayah", "VARCHAR", "Regency/city name.")
+KBLI = C("kbli", "VARCHAR", "KBLI 2020 section A-U.")
+NAMA_SEKTOR = C("nama_sektor", "VARCHAR", "KBLI 2020 section name (Indonesian).")
+STATUS_PEKERJAAN = C(
+    "status_pekerjaan", "VARCHAR", "FORMAL (PU, JAKON participants) or INFORMAL (BPU)."
+)
+
+STAGED_ENROLLMENT = Table(
+    "staging.enrollment",
+    "Accepted enrollment rows (one per registration), cleaned and typed.",
+    (
+        PERIODE,
+        SOURCE_FILE,
+        SOURCE_LINE,
+        C("kpj", "VARCHAR", "Participant card number (11 digits), unique per period.", True),
+        C("nik", "VARCHAR", "National ID as delivered (may be missing or wrong).", True),
+        C("nik_valid", "BOOLEAN", "NIK passes the contract's valid-NIK rule."),
+        C(
+            "nik_cocok",
+            "BOOLEAN",
+            "For a valid NIK: its birth date and sex agree with tanggal_lahir/jenis_kelamin.",
+        ),
+        C("nama", "VARCHAR", "Full name as registered.", True),
+        C("tanggal_lahir", "DATE", "Birth date.", True),
+        C("jenis_kelamin", "VARCHAR", "L or P."),
+        C("alamat", "VARCHAR", "Street address, free text.", True),
+        C("kode_wilayah", "VARCHAR", "Domicile as delivered: Kemendagri regency or district code."),
+        C("kode_kemendagri_kabkota", "VARCHAR", "Regency/city of the domicile, Kemendagri code."),
+        C("kode_bps", "VARCHAR", "Regency/city of the domicile, BPS code (via the crosswalk)."),
+        C("segmen", "VARCHAR", "PU, BPU, JAKON or PMI."),
+        KBLI,
+        C("program", "VARCHAR", "Programs, ';'-separated, upper-case, in contract order."),
+        C("status", "VARCHAR", "AKTIF or NONAKTIF."),
+        C("tanggal_kepesertaan", "DATE", "Registration date."),
+        C("npp", "VARCHAR", "Employer number (PU, JAKON)."),
+    ),
+)
+
+STAGED_LABOUR = Table(
+    "staging.labour",
+    "Accepted Sakernas rows: employed persons by year, regency (BPS code), sector and status.",
+    (
+        C("tahun", "INTEGER", "Sakernas year."),
+        KODE_WILAYAH_BPS,
+        KBLI,
+        STATUS_PEKERJAAN,
+        C("jumlah_pekerja", "BIGINT", "Employed persons aged 15+."),
+        SOURCE_FILE,
+        SOURCE_LINE,
+    ),
+)
+
+PERIOD_LABOUR_YEAR = Table(
+    "staging.period_labour_year",
+    "Which Sakernas year is the denominator of each period.",
+    (PERIODE, C("tahun", "INTEGER", "The latest landed Sakernas year <= the period's year.")),
+)
+
+REJECTED_ROWS = Table(
+    "quality.rejected_rows",
+    "Quarantine: every input row that broke a contract rule, with all the rules it broke.",
+    (
+        C("source", "VARCHAR", "enrollment or labour."),
+        C("periode_or_tahun", "VARCHAR", "The snapshot: period YYYY-MM or year YYYY."),
+        SOURCE_FILE,
+        SOURCE_LINE,
+        C("rules", "VARCHAR", "Broken rules, ';'-separated, in the contract's order."),
+        C("raw", "VARCHAR", "The row's original values as JSON text.", True),
+    ),
+)
+
+FILE_LOADS = Table(
+    "quality.file_loads",
+    "Row conservation per landing file: rows read = rows accepted + rows rejected.",
+    (
+        C("source", "VARCHAR", "enrollment or labour."),
+        C("periode_or_tahun", "VARCHAR", "The snapshot: period YYYY-MM or year YYYY."),
+        SOURCE_FILE,
+        C("rows_read", "BIGINT", "Data rows read from the file."),
+        C("rows_accepted", "BIGINT", "Rows staged."),
+        C("rows_rejected", "BIGINT", "Rows quarantined in quality.rejected_rows."),
+        C("loaded_at", "TIMESTAMP", "When the file was loaded (UTC)."),
+    ),
+)
+
+BROKEN_FILES = Table(
+    "quality.broken_files",
+    "Files that could not be read as a table; their snapshot was not staged.",
+    (
+        C("source", "VARCHAR", "enrollment or labour."),
+        C("periode_or_tahun", "VARCHAR", "The snapshot that was stopped."),
+        SOURCE_FILE,
+        C("error", "VARCHAR", "What is wrong with the file."),
+        C("detected_at", "TIMESTAMP", "When (UTC)."),
+    ),
+)
+
+PERSON_LINK = Table(
+    "core.person_link",
+    "Each accepted registration (kpj) of a period belongs to exactly one person.",
+    (
+        PERIODE,
+        C("kpj", "VARCHAR", "Registration.", True),
+        C(
+            "person_id",
+            "VARCHAR",
+            "The person: the smallest kpj among the person's registrations in the period.",
+            True,
+        ),
+        C(
+            "match_rule",
+            "VARCHAR",
+            "How the row found its person: nik, name_exact, name_similar, name_cluster or own.",
+        ),
+    ),
+)
+
+PERSON = Table(
+    "core.person",
+    "One row per person and period, with the registration that counts for coverage.",
+    (
+        PERIODE,
+        C("person_id", "VARCHAR", "The person (see core.person_link).", True),
+        C("registrasi", "INTEGER", "Accepted registrations of the person in the period."),
+        C("aktif", "BOOLEAN", "Has an AKTIF registration other than PMI: counted in coverage."),
+        C("pmi_saja", "BOOLEAN", "Only AKTIF registrations are PMI: counted in peserta_pmi alone."),
+        C(
+            "kpj_terpilih",
+            "VARCHAR",
+            "The AKTIF non-PMI registration with the latest tanggal_kepesertaan (ties: smallest kpj).",
+            True,
+        ),
+        C("kode_wilayah", "VARCHAR", "Region of the chosen registration, BPS code."),
+        C("kbli", "VARCHAR", "Sector of the chosen registration."),
+        C("segmen", "VARCHAR", "Segment of the chosen registration."),
+        C("status_pekerjaan", "VARCHAR", "FORMAL for PU/JAKON, INFORMAL for BPU, NULL otherwise."),
+    ),
+)
+
+COVERAGE_PROVINCE = Table(
+    "mart.coverage_province",
+    "Coverage of Kalimantan Timur per period.",
+    (
+        PERIODE,
+        PEKERJA,
+        PESERTA_AKTIF,
+        CAKUPAN,
+        BELUM,
+        C("peserta_pmi", "BIGINT", "Persons whose only active registrations are PMI (abroad)."),
+        DI_ATAS_100,
+        TAHUN_PEKERJA,
+    ),
+)
+
+COVERAGE_REGION = Table(
+    "mart.coverage_region",
+    "Coverage per period and regency/city.",
+    (
+        PERIODE,
+        KODE_WILAYAH_BPS,
+        C("kode_kemendagri", "VARCHAR", "The same regency/city, Kemendagri code (as in the NIK)."),
+        NAMA_WILAYAH,
+        PEKERJA,
+        PESERTA_AKTIF,
+        CAKUPAN,
+        BELUM,
+        DI_ATAS_100,
+        TAHUN_PEKERJA,
+    ),
+)
+
+COVERAGE_SECTOR = Table(
+    "mart.coverage_sector",
+    "Coverage per period and KBLI 2020 section.",
+    (
+        PERIODE,
+        KBLI,
+        NAMA_SEKTOR,
+        PEKERJA,
+        PESERTA_AKTIF,
+        CAKUPAN,
+        BELUM,
+        DI_ATAS_100,
+        TAHUN_PEKERJA,
+    ),
+)
+
+COVERAGE_REGION_SECTOR = Table(
+    "mart.coverage_region_sector",
+    "Coverage per period, regency/city and KBLI 2020 section (every combination).",
+    (
+        PERIODE,
+        KODE_WILAYAH_BPS,
+        KBLI,
+        NAMA_WILAYAH,
+        NAMA_SEKTOR,
+        PEKERJA,
+        PESERTA_AKTIF,
+        CAKUPAN,
+        BELUM,
+        DI_ATAS_100,
+        TAHUN_PEKERJA,
+    ),
+)
+
+COVERAGE_STATUS = Table(
+    "mart.coverage_status",
+    "Coverage per period, regency/city and formal/informal status.",
+    (
+        PERIODE,
+        KODE_WILAYAH_BPS,
+        STATUS_PEKERJAAN,
+        NAMA_WILAYAH,
+        PEKERJA,
+        PESERTA_AKTIF,
+        CAKUPAN,
+        BELUM,
+        C(
+            "iuran_minimum_bulanan_rp",
+            "BIGINT",
+            "Monthly cost of covering the unprotected at the BPU minimum (JKK + JKM).",
+        ),
+        DI_ATAS_100,
+        TAHUN_PEKERJA,
+    ),
+)
+
+PUBLISHED_PERIODS = Table(
+    "mart.published_periods",
+    "Periods in this file and when each was last published.",
+    (
+        PERIODE,
+        TAHUN_PEKERJA,
+        C("published_at", "TIMESTAMP", "When this period's numbers were published (UTC)."),
+        C("run_id", "VARCHAR", "Dagster run that published them."),
+    ),
+)
+
+MARTS = (
+    COVERAGE_PROVINCE,
+    COVERAGE_REGION,
+    COVERAGE_SECTOR,
+    COVERAGE_REGION_SECTOR,
+    COVERAGE_STATUS,
+)
+INTERNAL_TABLES = (
+    STAGED_ENROLLMENT,
+    STAGED_LABOUR,
+    PERIOD_LABOUR_YEAR,
+    REJECTED_ROWS,
+    FILE_LOADS,
+    BROKEN_FILES,
+    PERSON_LINK,
+    PERSON,
+    *MARTS,
+)
+PUBLISHED_TABLES = (*MARTS, PUBLISHED_PERIODS)
+
+
+def create_tables(conn: duckdb.DuckDBPyConnection, tables: tuple[Table, ...]) -> None:
+    for schema in sorted({t.name.split(".")[0] for t in tables}):
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for table in tables:
+        conn.execute(table.ddl())
+
+
+def load_reference(conn: duckdb.DuckDBPyConnection) -> None:
+    """The shipped reference data, as temp tables of this connection (they are tiny)."""
+    for name, file in {
+        "ref_region": "kaltim_regencies.csv",
+        "ref_district": "kaltim_districts.csv",
+        "ref_kbli": "kbli2020_sections.csv",
+        "ref_province": "provinces.csv",
+    }.items():
+        conn.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS "
+            f"SELECT * FROM read_csv(?, header=true, all_varchar=true)",
+            [str(REFERENCE_DIR / file)],
+        )
+
+
+def prepare(conn: duckdb.DuckDBPyConnection) -> None:
+    """Tables, reference data and the contract's SQL macros on a fresh connection."""
+    create_tables(conn, INTERNAL_TABLES)
+    load_reference(conn)
+    conn.execute(MACROS_SQL.read_text())
