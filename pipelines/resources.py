@@ -53,7 +53,7 @@ class Warehouse(dg.ConfigurableResource):
     def spill_dir(self) -> Path:
         return Path(self.warehouse_dir) / "spill"
 
-    def duckdb_config(self) -> dict[str, str | int]:
+    def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
         return {
             "memory_limit": self.memory_limit,
             "threads": self.threads,

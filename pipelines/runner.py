@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from assets.landing import landed_periods
-from pipelines.resources import Warehouse
+from pipelines.resources import Warehouse, env
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,16 @@ def run_periods(
     """Materialize the coverage job for each period (default: every landed period)."""
     from pipelines.definitions import build_defs
 
-    job = build_defs(warehouse).get_job_def("coverage_job")
+    job = build_defs(warehouse).resolve_job_def("coverage_job")
+    log_level = env("CAKUPAN_LOG_LEVEL", "WARNING")
     chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
     outcomes = []
     for periode in chosen:
         result = job.execute_in_process(
-            partition_key=periode, instance=instance, raise_on_error=False
+            partition_key=periode,
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
         outcomes.append(
             PeriodOutcome(

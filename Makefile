@@ -1,0 +1,57 @@
+# cakupan: two commands on a fresh machine, `make run` and `make test`.
+# Everything installs from pyproject.toml + uv.lock; uv itself comes from PyPI if missing.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+RUN := $(UV) run --frozen
+export DAGSTER_HOME ?= $(CURDIR)/dagster_home
+export CAKUPAN_LANDING_DIR ?= data/landing
+export CAKUPAN_WAREHOUSE_DIR ?= data/warehouse
+DEMO_PERSONS ?= 50000
+
+.PHONY: setup run demo-data test lint format typecheck bench ui clean
+
+setup: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+demo-data: setup
+	@if [ -d "$(CAKUPAN_LANDING_DIR)/enrollment" ]; then \
+		echo "landing zone $(CAKUPAN_LANDING_DIR) exists: keeping it (make clean to regenerate)"; \
+	else \
+		$(RUN) cakupan demo-data --out "$(CAKUPAN_LANDING_DIR)" --persons $(DEMO_PERSONS); \
+	fi
+
+run: demo-data
+	$(RUN) cakupan run
+
+test: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+	$(RUN) pytest -n 2 --dist loadgroup
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: setup
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+typecheck: setup
+	$(RUN) mypy
+
+bench: setup
+	$(RUN) python -m pipelines.bench
+
+ui: demo-data
+	@echo "Dagster UI: http://localhost:3000 (webserver + daemon: schedules and sensors run)"
+	$(RUN) dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf data .venv/.synced

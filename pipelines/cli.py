@@ -1,0 +1,110 @@
+"""`cakupan`: the command line of the pipeline.
+
+    cakupan demo-data [--out DIR] [--persons N] [--seed N] [--periods 2025-03,2025-04]
+    cakupan run [--landing DIR] [--warehouse-dir DIR] [--period YYYY-MM ...]
+
+`run` executes the same Dagster job as the UI (one run per period, on the Dagster instance
+of $DAGSTER_HOME when it is set, so the runs show in the UI) and prints a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from assets.landing import PERIODE_PATTERN
+
+
+def period_list(text: str) -> list[str]:
+    periods = [p.strip() for p in text.split(",") if p.strip()]
+    for p in periods:
+        if not PERIODE_PATTERN.match(p):
+            raise argparse.ArgumentTypeError(f"not a period YYYY-MM: {p!r}")
+    return periods
+
+
+def period(text: str) -> str:
+    (p,) = period_list(text)
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="cakupan", description=__doc__.split("\n\n")[0])
+    commands = top.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo-data", help="generate a demo landing zone")
+    demo.add_argument("--out", type=Path, default=None, help="landing dir (default: settings)")
+    demo.add_argument("--persons", type=int, default=50_000)
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--periods", type=period_list, default=["2025-03", "2025-04"])
+
+    run = commands.add_parser("run", help="stage, resolve, build marts and publish")
+    run.add_argument("--landing", type=Path, default=None, help="$CAKUPAN_LANDING_DIR")
+    run.add_argument("--warehouse-dir", type=Path, default=None, help="$CAKUPAN_WAREHOUSE_DIR")
+    run.add_argument(
+        "--period",
+        type=period,
+        action="append",
+        dest="periods",
+        help="period to run (repeatable; default: every landed period)",
+    )
+    return top
+
+
+def demo_data(args: argparse.Namespace) -> int:
+    from pipelines.demo_data import generate_demo_landing
+    from pipelines.resources import warehouse_from_env
+
+    out = args.out or warehouse_from_env().landing
+    started = time.perf_counter()
+    summary = generate_demo_landing(out, persons=args.persons, seed=args.seed, periods=args.periods)
+    rows = sum(summary.rows_written.values())
+    print(
+        f"demo landing zone in {out}: {args.persons:,} persons, periods "
+        f"{', '.join(summary.periods)}, labour years "
+        f"{', '.join(str(y) for y in summary.labour_years)}: {len(summary.files)} files, "
+        f"{rows:,} rows in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.landing:
+        os.environ["CAKUPAN_LANDING_DIR"] = str(args.landing)
+    if args.warehouse_dir:
+        os.environ["CAKUPAN_WAREHOUSE_DIR"] = str(args.warehouse_dir)
+    import dagster as dg
+
+    from assets.landing import landed_periods
+    from pipelines.report import print_summary
+    from pipelines.resources import warehouse_from_env
+    from pipelines.runner import run_periods
+
+    warehouse = warehouse_from_env()
+    periods = args.periods or landed_periods(warehouse.landing)
+    if not periods:
+        print(f"no landed period under {warehouse.landing_dir}/enrollment/", file=sys.stderr)
+        return 2
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    started = time.perf_counter()
+    outcomes = run_periods(warehouse, periods, instance=instance)
+    elapsed = time.perf_counter() - started
+    print_summary(warehouse, outcomes, elapsed)
+    failed = [o for o in outcomes if not o.success]
+    for o in failed:
+        print(f"period {o.periode} NOT published: {o.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", module="dagster")
+    args = parser().parse_args(argv)
+    return {"demo-data": demo_data, "run": run}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

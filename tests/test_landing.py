@@ -1,0 +1,154 @@
+"""Landing zone: which files make a snapshot, the formats, and broken files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Pipeline, enrollment_row, labour_row
+from test_row_rules import PERIODE, stage, stage_year
+
+from assets.landing import BrokenFileError, landed_periods, landed_years, snapshot_files
+from checks.row_rules import ENROLLMENT_COLUMNS
+
+
+def test_files_starting_with_dot_or_underscore_are_ignored(pipeline: Pipeline) -> None:
+    pipeline.landing.enrollment(PERIODE, [enrollment_row()], name="part-1.csv")
+    pipeline.landing.enrollment(PERIODE, [enrollment_row(kbli="Z")], name="_uploading.csv")
+    pipeline.landing.enrollment(PERIODE, [enrollment_row(kbli="Z")], name=".part-2.csv")
+    pipeline.landing.labour(2025, [labour_row()], name="_partial.xlsx")
+    landing = pipeline.warehouse.landing
+    assert [p.name for p in snapshot_files(landing, "enrollment", PERIODE)] == ["part-1.csv"]
+    assert landed_years(landing) == []  # a folder with only ignored files has not landed
+    snapshot = stage(pipeline)
+    assert (snapshot.read, snapshot.rejected) == (1, 0)
+
+
+def test_landed_periods_are_period_folders_with_files(pipeline: Pipeline) -> None:
+    for key in ("2025-03", "2025-04", "2025-13", "latest"):
+        pipeline.landing.enrollment(key, [enrollment_row()])
+    (pipeline.warehouse.landing / "enrollment" / "2025-05").mkdir()
+    assert landed_periods(pipeline.warehouse.landing) == ["2025-03", "2025-04"]
+
+
+def test_csv_with_bom_crlf_reordered_and_extra_columns(pipeline: Pipeline) -> None:
+    columns = ["catatan", *reversed(ENROLLMENT_COLUMNS)]
+    pipeline.landing.enrollment(
+        PERIODE, [enrollment_row(catatan="ignore me")], columns=columns, bom=True, crlf=True
+    )
+    snapshot = stage(pipeline)
+    assert (snapshot.read, snapshot.accepted) == (1, 1)
+    assert pipeline.internal("SELECT nama, npp FROM staging.enrollment") == [
+        ("BUDI SANTOSO", "12345678")
+    ]
+
+
+def test_header_names_match_case_insensitively(pipeline: Pipeline) -> None:
+    path = pipeline.landing.enrollment(PERIODE, [enrollment_row()])
+    text = path.read_text().split("\n", 1)
+    path.write_text(text[0].upper().replace(",", " , ") + "\n" + text[1])
+    assert stage(pipeline).accepted == 1
+
+
+def test_quoted_values_with_commas_and_newlines(pipeline: Pipeline) -> None:
+    pipeline.landing.enrollment(PERIODE, [enrollment_row(alamat='Jl. "A", RT 1\nBlok B')])
+    stage(pipeline)
+    assert pipeline.internal("SELECT alamat FROM staging.enrollment") == [
+        ('Jl. "A", RT 1\nBlok B',)
+    ]
+
+
+def test_parquet_parts_are_unioned_with_csv_parts(pipeline: Pipeline) -> None:
+    pipeline.landing.enrollment(PERIODE, [enrollment_row(), enrollment_row()], name="a.csv")
+    pipeline.landing.enrollment(
+        PERIODE, [enrollment_row(), enrollment_row(kbli="Z")], name="b.parquet"
+    )
+    snapshot = stage(pipeline)
+    assert (snapshot.read, snapshot.accepted) == (4, 3)
+    assert pipeline.internal("SELECT file, line FROM quality.rejected_rows") == [
+        ("enrollment/2025-03/b.parquet", 2)
+    ]
+
+
+def test_xlsx_labour(pipeline: Pipeline) -> None:
+    rows = [labour_row(), labour_row(kbli="A", jumlah_pekerja="-3")]
+    pipeline.landing.labour(2025, rows, name="sakernas_2025.xlsx")
+    snapshot = stage_year(pipeline)
+    assert (snapshot.read, snapshot.accepted, snapshot.rejected) == (2, 1, 1)
+    assert pipeline.internal("SELECT tahun, jumlah_pekerja FROM staging.labour") == [(2025, 100)]
+    assert pipeline.internal("SELECT file, line, rules FROM quality.rejected_rows") == [
+        ("labour/2025/sakernas_2025.xlsx", 2, "out_of_range")
+    ]
+
+
+def broken(path: Path, content: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+HEADER = ",".join(ENROLLMENT_COLUMNS).encode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.csv", b"", "empty file"),
+        ("blank.csv", b"\n\n", "no header"),
+        ("latin1.csv", HEADER + b"\n1,2,Jos\xe9\n", "UTF-8"),
+        ("ragged.csv", HEADER + b"\n1,2,3\n", "Expected Number of Columns"),
+        ("header_only.csv", HEADER + b"\n", "no data rows"),
+        ("no_kpj.csv", HEADER.replace(b"kpj,", b"") + b"\n", "lacks required column(s): kpj"),
+        ("truncated.parquet", b"PAR1\x00\x00", "truncated.parquet"),
+        ("notes.txt", b"hello", "not a readable enrollment file"),
+    ],
+)
+def test_broken_file_stops_the_snapshot_naming_file_and_reason(
+    pipeline: Pipeline, name: str, content: bytes, reason: str
+) -> None:
+    pipeline.landing.enrollment(PERIODE, [enrollment_row()], name="a-good.csv")
+    folder = pipeline.warehouse.landing / "enrollment" / PERIODE
+    broken(folder / name, content)
+    with pytest.raises(BrokenFileError) as error:
+        stage(pipeline)
+    assert error.value.file == f"enrollment/{PERIODE}/{name}"
+    assert reason in str(error.value)
+    assert pipeline.internal("SELECT count(*) FROM staging.enrollment") == [(0,)]
+
+
+def test_broken_period_keeps_published_numbers_and_other_periods_publish(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.landing.full_labour(2025)
+    pipeline.landing.enrollment("2025-03", [enrollment_row()])
+    pipeline.landing.enrollment("2025-04", [enrollment_row()])
+    pipeline.run_ok()
+    before = pipeline.published("SELECT * FROM mart.coverage_region ORDER BY ALL")
+
+    # 2025-03 is re-delivered with more people and a broken part; 2025-04 changes too.
+    pipeline.landing.enrollment("2025-03", [enrollment_row(), enrollment_row()], name="part-1.csv")
+    broken(pipeline.warehouse.landing / "enrollment" / "2025-03" / "part-2.csv", b"kpj\n")
+    pipeline.landing.enrollment("2025-04", [enrollment_row(), enrollment_row()])
+    outcomes = {o.periode: o for o in pipeline.run()}
+
+    assert not outcomes["2025-03"].success
+    assert "enrollment/2025-03/part-2.csv" in (outcomes["2025-03"].error or "")
+    assert outcomes["2025-04"].success
+    after = pipeline.published("SELECT * FROM mart.coverage_region ORDER BY ALL")
+    assert [r for r in after if r[0] == "2025-03"] == [r for r in before if r[0] == "2025-03"]
+    assert pipeline.published(
+        "SELECT peserta_aktif FROM mart.coverage_province ORDER BY periode"
+    ) == [(1,), (2,)]
+    assert pipeline.internal("SELECT file FROM quality.broken_files") == [
+        ("enrollment/2025-03/part-2.csv",)
+    ]
+
+
+def test_broken_labour_year_stops_the_periods_that_use_it(pipeline: Pipeline) -> None:
+    pipeline.landing.enrollment("2025-03", [enrollment_row()])
+    broken(pipeline.warehouse.landing / "labour" / "2025" / "x.csv", b"tahun,kbli\n2025,A\n")
+    [outcome] = pipeline.run()
+    assert not outcome.success
+    assert "labour/2025/x.csv" in (outcome.error or "")
+    assert "lacks required column(s): kode_wilayah" in (outcome.error or "")
+    assert not Path(pipeline.warehouse.published_path).exists()

@@ -1,0 +1,248 @@
+"""Valid NIK, the three person rules and the active-person choice."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+from conftest import Pipeline, enrollment_row, make_nik
+from test_row_rules import PERIODE, stage
+
+from assets.persons import link_registrations, write_person_link, write_persons
+from pipelines import warehouse
+
+BIRTH = date(1988, 7, 9)
+
+
+def resolve(pipeline: Pipeline, rows: list[dict[str, str]]) -> dict[str, str]:
+    """kpj -> person_id after staging and person resolution."""
+    pipeline.landing.enrollment(PERIODE, rows)
+    snapshot = stage(pipeline)
+    assert snapshot.rejected == 0
+    with pipeline.connect() as conn:
+        link_registrations(conn, PERIODE)
+        write_person_link(conn, PERIODE)
+        write_persons(conn, PERIODE)
+    return dict(pipeline.internal("SELECT kpj, person_id FROM core.person_link"))
+
+
+def persons_of(links: dict[str, str], rows: list[dict[str, str]]) -> list[int]:
+    """Rows grouped by person, as row indexes: [0, 0, 1] = rows 0 and 1 are one person."""
+    ids: dict[str, int] = {}
+    return [ids.setdefault(links[r["kpj"]], len(ids)) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def sql() -> duckdb.DuckDBPyConnection:
+    conn = duckdb.connect()
+    warehouse.prepare(conn)
+    return conn
+
+
+@pytest.mark.parametrize(
+    ("nik", "valid"),
+    [
+        ("6472010907880001", True),  # man born 09-07-88
+        ("6472014907880001", True),  # woman: 40 added to the day
+        ("3578017112990123", True),  # woman born 31-12-99, East Java
+        ("6472012902000001", True),  # 29 Feb 2000 is a real date
+        ("6472013002000001", False),  # 30 Feb is not
+        ("6472013507880001", False),  # day 35 is neither a man's nor a woman's day
+        ("6472017207880001", False),  # day 72 - 40 = 32
+        ("6472010913880001", False),  # month 13
+        ("6472010907880000", False),  # serial 0000
+        ("9972010907880001", False),  # no province 99
+        ("647201090788000", False),  # 15 digits
+        ("64720109078800011", False),  # 17 digits
+        ("647201O907880001", False),  # letter O
+        (None, False),
+    ],
+)
+def test_valid_nik(sql: duckdb.DuckDBPyConnection, nik: str | None, valid: bool) -> None:
+    assert sql.execute("SELECT is_valid_nik(?)", [nik]).fetchone() == (valid,)
+
+
+def test_valid_nik_disagreeing_with_birth_date_or_sex_is_kept_and_flagged(
+    pipeline: Pipeline,
+) -> None:
+    rows = [
+        enrollment_row(nik=make_nik(BIRTH, "L"), tanggal_lahir=BIRTH.isoformat()),
+        enrollment_row(nik=make_nik(BIRTH, "P", serial="0002"), tanggal_lahir=BIRTH.isoformat()),
+        enrollment_row(
+            nik=make_nik(date(1988, 7, 10), serial="0003"), tanggal_lahir=BIRTH.isoformat()
+        ),
+        enrollment_row(nik="123", tanggal_lahir=BIRTH.isoformat()),
+    ]
+    resolve(pipeline, rows)
+    assert pipeline.internal(
+        "SELECT nik_valid, nik_cocok FROM staging.enrollment ORDER BY kpj"
+    ) == [(True, True), (True, False), (True, False), (False, None)]
+
+
+def test_rule1_same_valid_nik_is_one_person_whatever_else_differs(pipeline: Pipeline) -> None:
+    nik = make_nik(BIRTH)
+    rows = [
+        enrollment_row(nik=nik, nama="AHMAD YANI", tanggal_lahir=BIRTH.isoformat()),
+        enrollment_row(nik=nik, nama="YANI", tanggal_lahir="1970-01-01", kode_wilayah="6474"),
+    ]
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 0]
+
+
+def test_rule1_two_valid_niks_are_never_one_person(pipeline: Pipeline) -> None:
+    same = {"nama": "AHMAD YANI", "tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(nik=make_nik(BIRTH, serial="0001"), **same),
+        enrollment_row(nik=make_nik(BIRTH, serial="0002"), **same),
+        enrollment_row(nik="", **same),  # matches both: joins exactly one
+    ]
+    groups = persons_of(resolve(pipeline, rows), rows)
+    assert groups[0] != groups[1]
+    assert groups[2] == groups[0]  # the nearest name, then the smallest NIK
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "muhammad rizki pratama",  # case
+        "MUHAMMAD  RIZKI   PRATAMA ",  # spacing
+        "Muhammad Rizki Pratama, S.Pd.",  # degree after the comma
+        "H. Muhammad Rizki Pratama",  # honorific
+        "MUH. RIZKI PRATAMA",
+        "MOH RIZKI PRATAMA",
+        "M. Rizki Pratama",
+        "MUHAMAD RIZKI PRATAMA",
+        "MUHAMMAD RIZKY PRATAMA",  # one-letter typo
+        "MUHAMMAD RIZKI PRATAM",  # one letter missing
+        "MUHAMMAD RZIKI PRATAMA",  # two letters swapped
+    ],
+)
+@pytest.mark.parametrize("nik", ["", "6472010907880000", "64720109078800"])
+def test_rule2_row_without_valid_nik_joins_the_person_by_name(
+    pipeline: Pipeline, variant: str, nik: str
+) -> None:
+    base = {"tanggal_lahir": BIRTH.isoformat(), "kode_wilayah": "6472"}
+    rows = [
+        enrollment_row(nik=make_nik(BIRTH), nama="MUHAMMAD RIZKI PRATAMA", **base),
+        enrollment_row(nik=nik, nama=variant, **{**base, "kode_wilayah": "647201"}),
+    ]
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 0]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"tanggal_lahir": "1988-07-10"},  # another birth date
+        {"kode_wilayah": "6474"},  # another regency
+        {"kode_wilayah": "640201"},  # a district of another regency
+        {"nama": "MUHAMMAD RIDWAN PRATAMA"},  # another name
+        {"nama": "RIZKI PRATAMA"},  # a first name missing is not a spelling variant
+    ],
+)
+def test_rule2_otherwise_a_person_of_its_own(pipeline: Pipeline, overrides: dict[str, str]) -> None:
+    base = {"nama": "MUHAMMAD RIZKI PRATAMA", "tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(nik=make_nik(BIRTH), **base),
+        enrollment_row(nik="", **{**base, **overrides}),
+    ]
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 1]
+
+
+def test_rule2_rows_without_nik_form_one_person_among_themselves(pipeline: Pipeline) -> None:
+    base = {"nik": "", "tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(nama="SITI NURHALIZA", **base),
+        enrollment_row(nama="Siti Nurhalisa", **base),  # typo of the first
+        enrollment_row(nama="HJ. SITI NURHALISA", **base),
+        enrollment_row(nama="SITI AMINAH", **base),  # someone else
+    ]
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 0, 0, 1]
+
+
+def test_short_names_must_match_exactly(pipeline: Pipeline) -> None:
+    base = {"nik": "", "tanggal_lahir": BIRTH.isoformat()}
+    rows = [enrollment_row(nama="ANI", **base), enrollment_row(nama="ANA", **base)]
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 1]
+
+
+def test_rule3_every_accepted_row_belongs_to_exactly_one_person(pipeline: Pipeline) -> None:
+    base = {"tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(nik=make_nik(BIRTH), nama="A B C D E", **base),
+        enrollment_row(nik="", nama="A B C D E", **base),
+        enrollment_row(nik="", nama="A B C D F", **base),
+        enrollment_row(nik="", nama="X Y Z", **base),
+        enrollment_row(),
+    ]
+    links = resolve(pipeline, rows)
+    assert sorted(links) == sorted(r["kpj"] for r in rows)
+    assert pipeline.internal("SELECT count(*), count(DISTINCT kpj) FROM core.person_link") == [
+        (5, 5)
+    ]
+    # person_id is the smallest kpj of the person
+    for kpj, person in links.items():
+        assert person == min(k for k, p in links.items() if p == person) <= kpj
+
+
+def person_row(pipeline: Pipeline) -> tuple[object, ...]:
+    [row] = pipeline.internal(
+        "SELECT aktif, pmi_saja, kpj_terpilih, kode_wilayah, kbli, segmen, status_pekerjaan "
+        "FROM core.person"
+    )
+    return row
+
+
+def test_active_person_takes_the_latest_active_non_pmi_registration(pipeline: Pipeline) -> None:
+    nik = make_nik(BIRTH)
+    common = {"nik": nik, "tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(kpj="10000000001", tanggal_kepesertaan="2024-01-01", **common),
+        enrollment_row(
+            kpj="10000000002",
+            tanggal_kepesertaan="2024-06-01",
+            kode_wilayah="640801",
+            segmen="BPU",
+            npp="",
+            kbli="A",
+            **common,
+        ),
+        enrollment_row(
+            kpj="10000000003", tanggal_kepesertaan="2025-01-01", status="NONAKTIF", **common
+        ),
+        enrollment_row(kpj="10000000004", tanggal_kepesertaan="2025-02-01", segmen="PMI", **common),
+    ]
+    resolve(pipeline, rows)
+    # Kemendagri district 640801 is in Kutai Timur: BPS 6404.
+    assert person_row(pipeline) == (True, False, "10000000002", "6404", "A", "BPU", "INFORMAL")
+
+
+def test_active_person_ties_go_to_the_smallest_kpj(pipeline: Pipeline) -> None:
+    common = {"nik": make_nik(BIRTH), "tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(kpj="10000000009", kbli="C", **common),
+        enrollment_row(kpj="10000000005", kbli="F", segmen="JAKON", **common),
+    ]
+    resolve(pipeline, rows)
+    assert person_row(pipeline)[2:] == ("10000000005", "6472", "F", "JAKON", "FORMAL")
+
+
+def test_person_whose_only_active_rows_are_pmi_counts_in_peserta_pmi_alone(
+    pipeline: Pipeline,
+) -> None:
+    common = {"nik": make_nik(BIRTH), "tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(segmen="PMI", **common),
+        enrollment_row(status="NONAKTIF", **common),
+    ]
+    resolve(pipeline, rows)
+    assert person_row(pipeline) == (False, True, None, None, None, None, None)
+
+
+def test_person_without_active_rows_is_not_counted(pipeline: Pipeline) -> None:
+    resolve(
+        pipeline,
+        [enrollment_row(status="NONAKTIF"), enrollment_row(status="NONAKTIF", segmen="PMI")],
+    )
+    assert pipeline.internal("SELECT count(*) FILTER (aktif OR pmi_saja) FROM core.person") == [
+        (0,)
+    ]
