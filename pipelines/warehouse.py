@@ -351,10 +351,23 @@ PUBLISHED_TABLES = (*MARTS, PUBLISHED_PERIODS)
 
 
 def create_tables(conn: duckdb.DuckDBPyConnection, tables: tuple[Table, ...]) -> None:
+    """Create the tables, and add columns declared since an existing file was created."""
     for schema in sorted({t.name.split(".")[0] for t in tables}):
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for table in tables:
         conn.execute(table.ddl())
+        schema, name = table.name.split(".")
+        existing = {
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = ? AND table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        for column in table.columns:
+            if column.name not in existing:
+                conn.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type}")
 
 
 def load_reference(conn: duckdb.DuckDBPyConnection) -> None:
