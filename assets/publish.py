@@ -1,15 +1,15 @@
 """Publishing: the marts, and nothing personal, in the file dashboards read.
 
 DuckDB lets no reader open a file that a process holds read-write, so the published file
-is never written in place: a new file is built beside it, checked, closed and renamed
-over the old one. A dashboard that has the old file open keeps reading it; the next open
+is never written in place: a candidate file is built beside it (``published/candidate``),
+checked by blocking asset checks, closed, and renamed over the old one
+(``published/coverage``). A dashboard that has the old file open keeps reading it; the next open
 sees the new one, complete. Only the periods of this run are taken from the internal
 marts; every other period keeps the numbers it had, so a period whose run failed never
 changes what was published for it.
 """
 
 import os
-import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -18,20 +18,6 @@ import duckdb
 from assets.partitions import period_partitions, run_periods, single_run_backfill
 from pipelines import warehouse as wh
 from pipelines.resources import Warehouse
-
-#: Columns that hold personal data anywhere in the warehouse; none may be published.
-PERSONAL_COLUMNS = frozenset(
-    c.name for t in wh.INTERNAL_TABLES for c in t.columns if c.personal
-) | {"nik", "nama", "alamat", "tanggal_lahir", "kpj"}
-
-
-def personal_columns_in(conn: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
-    rows = conn.execute(
-        "SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns() "
-        "WHERE database_name = ? AND lower(column_name) IN (SELECT unnest(?))",
-        [catalog, sorted(PERSONAL_COLUMNS)],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def table_exists(conn: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
@@ -52,93 +38,121 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def publish(internal_path: str, published_path: str, periods: list[str], run_id: str) -> Path:
-    """Build the new published file with this run's periods, then swap it in atomically."""
+def candidate_path(published_path: str) -> Path:
+    """Where the next published file is built and checked before it is swapped in."""
     published = Path(published_path)
-    published.parent.mkdir(parents=True, exist_ok=True)
-    for stale in published.parent.glob(f".{published.name}.*.tmp"):
-        stale.unlink()  # left by a crashed publish; one writer at a time owns this folder
-    building = published.with_name(f".{published.name}.{uuid.uuid4().hex}.tmp")
-    conn = duckdb.connect(str(building))
+    return published.with_name(f".{published.stem}.candidate{published.suffix}")
+
+
+def build_candidate(
+    internal_path: str, published_path: str, periods: list[str], run_id: str
+) -> Path:
+    """A complete new published file: this run's periods from the internal marts, every
+    other period as it was published before. Every mart column is copied (the contract
+    allows adding columns); the checks on the candidate keep personal data out."""
+    published = Path(published_path)
+    candidate = candidate_path(published_path)
+    candidate.parent.mkdir(parents=True, exist_ok=True)
+    candidate.unlink(missing_ok=True)
+    conn = duckdb.connect(str(candidate))
     try:
         conn.execute("ATTACH ? AS internal (READ_ONLY)", [internal_path])
         has_old = published.exists()
         if has_old:
             conn.execute("ATTACH ? AS old (READ_ONLY)", [str(published)])
-        wh.create_tables(conn, wh.PUBLISHED_TABLES)
-        for table in wh.PUBLISHED_TABLES:
+        conn.execute("CREATE SCHEMA mart")
+        for table in (*wh.MARTS, wh.PUBLISHED_PERIODS):
+            new_rows = (
+                f"SELECT * FROM internal.{table.name} WHERE list_contains($1, periode)"
+                if table is not wh.PUBLISHED_PERIODS
+                else "SELECT periode, tahun AS tahun_pekerja, now()::TIMESTAMP AS published_at, "
+                "$2 AS run_id FROM internal.staging.period_labour_year "
+                "WHERE list_contains($1, periode)"
+            )
+            if has_old and table_exists(conn, "old", table.name):
+                new_rows += (
+                    f" UNION ALL BY NAME SELECT * FROM old.{table.name} "
+                    "WHERE NOT list_contains($1, periode)"
+                )
+            keys = ", ".join(c.name for c in table.columns if c.name in GRAIN_COLUMNS)
+            conn.execute(
+                f"CREATE TABLE {table.name} AS SELECT * FROM ({new_rows}) ORDER BY {keys}",
+                [periods, run_id] if table is wh.PUBLISHED_PERIODS else [periods],
+            )
             for statement in table.comments():
                 conn.execute(statement)
-        for table in wh.MARTS:
-            columns = ", ".join(table.column_names())
-            if has_old and table_exists(conn, "old", table.name):
-                conn.execute(
-                    f"INSERT INTO {table.name} BY NAME SELECT * FROM old.{table.name} "
-                    "WHERE NOT list_contains(?, periode)",
-                    [periods],
-                )
-            conn.execute(
-                f"INSERT INTO {table.name} ({columns}) SELECT {columns} "
-                f"FROM internal.{table.name} WHERE list_contains(?, periode)",
-                [periods],
-            )
-        if has_old and table_exists(conn, "old", wh.PUBLISHED_PERIODS.name):
-            conn.execute(
-                f"INSERT INTO {wh.PUBLISHED_PERIODS.name} BY NAME SELECT * FROM "
-                f"old.{wh.PUBLISHED_PERIODS.name} WHERE NOT list_contains(?, periode)",
-                [periods],
-            )
-        conn.execute(
-            f"""
-            INSERT INTO {wh.PUBLISHED_PERIODS.name}
-            SELECT periode, tahun, now()::TIMESTAMP, ?
-            FROM internal.staging.period_labour_year WHERE list_contains(?, periode)
-            """,
-            [run_id, periods],
-        )
-        (catalog,) = conn.execute("SELECT current_database()").fetchone() or ("",)
-        leaked = personal_columns_in(conn, catalog)
-        if leaked:
-            raise dg.Failure(
-                description=f"refusing to publish personal data: {', '.join(leaked)}",
-                allow_retries=False,
-            )
         conn.execute("DETACH internal")
         if has_old:
             conn.execute("DETACH old")
         conn.execute("CHECKPOINT")
-    except BaseException:
+    finally:
         conn.close()
-        building.unlink(missing_ok=True)
-        raise
-    conn.close()
-    fsync_path(building)
-    os.replace(building, published)
+    return candidate
+
+
+def swap_in(candidate: Path, published_path: str) -> Path:
+    """Replace the published file by the candidate in one rename (atomic on one file system)."""
+    published = Path(published_path)
+    fsync_path(candidate)
+    os.replace(candidate, published)
     fsync_path(published.parent)
     return published
 
 
+GRAIN_COLUMNS = ("periode", "kode_wilayah", "kbli", "status_pekerjaan")
+
+
 @dg.asset(
-    key=["published", "coverage"],
+    key=["published", "candidate"],
     deps=[t.name.split(".") for t in wh.MARTS],
     group_name="publish",
     partitions_def=period_partitions,
     backfill_policy=single_run_backfill,
     kinds={"duckdb"},
     description=(
+        "The next published file, built beside the published one and checked before it "
+        "replaces it: the marts of this run's periods, every other period as published."
+    ),
+)
+def published_candidate(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    periods = run_periods(context)
+    path = build_candidate(
+        warehouse.internal_path, warehouse.published_path, periods, context.run_id
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path.resolve())),
+            "periods": dg.MetadataValue.json(periods),
+        }
+    )
+
+
+@dg.asset(
+    key=["published", "coverage"],
+    deps=[["published", "candidate"]],
+    group_name="publish",
+    partitions_def=period_partitions,
+    backfill_policy=single_run_backfill,
+    kinds={"duckdb"},
+    description=(
         "The published DuckDB file dashboards read (coverage.duckdb): the mart tables of every "
-        "landed period and nothing personal, replaced atomically (write a new file, rename)."
+        "landed period and nothing personal. Replaced atomically by renaming the checked "
+        "candidate over it, so readers never see a half-built file and are never locked out."
     ),
     metadata={"tables": dg.MetadataValue.json([t.name for t in wh.PUBLISHED_TABLES])},
 )
 def published_coverage(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    periods = run_periods(context)
-    path = publish(warehouse.internal_path, warehouse.published_path, periods, context.run_id)
+    candidate = candidate_path(warehouse.published_path)
+    if not candidate.exists():
+        raise dg.Failure(f"no checked candidate to publish at {candidate}", allow_retries=False)
+    path = swap_in(candidate, warehouse.published_path)
     conn = duckdb.connect(str(path), read_only=True)
     try:
-        published_periods = [
+        in_file = [
             r[0]
             for r in conn.execute(
                 "SELECT periode FROM mart.published_periods ORDER BY periode"
@@ -149,8 +163,8 @@ def published_coverage(
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path.resolve())),
-            "periods_published_now": dg.MetadataValue.json(periods),
-            "periods_in_file": dg.MetadataValue.json(published_periods),
+            "periods_published_now": dg.MetadataValue.json(run_periods(context)),
+            "periods_in_file": dg.MetadataValue.json(in_file),
             "size_bytes": dg.MetadataValue.int(path.stat().st_size),
         }
     )

@@ -5,7 +5,7 @@ import dagster as dg
 from assets.marts import mart_assets
 from assets.partitions import period_partitions
 from assets.persons import person_link, persons
-from assets.publish import published_coverage
+from assets.publish import published_candidate, published_coverage
 from assets.staging import staged_enrollment, staged_labour
 from pipelines.resources import Warehouse, warehouse_from_env
 
@@ -15,6 +15,7 @@ all_assets = [
     person_link,
     persons,
     *mart_assets,
+    published_candidate,
     published_coverage,
 ]
 
