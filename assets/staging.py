@@ -249,7 +249,7 @@ def staged_enrollment(
     backfill_policy=single_run_backfill,
     kinds={"duckdb"},
     description=(
-        "Sakernas employed persons (BPS) of the year that is the period's denominator: the "
+        "Sakernas employed persons (BPS), every landed year. The period's denominator is the "
         "latest landed year <= the period's year. Bad rows go to quality.rejected_rows."
     ),
     metadata={"dagster/column_schema": wh.STAGED_LABOUR.dagster_schema()},
@@ -266,13 +266,21 @@ def staged_labour(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
                 allow_retries=False,
             )
         chosen[periode] = year
-    snapshots = []
+    # Every landed year is staged, so that each of its rows is accepted or quarantined;
+    # a broken year stops only the periods whose denominator it is.
+    snapshots, broken = [], {}
     with warehouse.connect() as conn:
-        for year in sorted(set(chosen.values())):
+        for year in years:
             try:
                 snapshots.append(stage_labour(conn, warehouse.landing, year))
             except BrokenFileError as error:
-                raise stop_snapshot(conn, "labour", str(year), error) from None
+                failure = stop_snapshot(conn, "labour", str(year), error)
+                if year in chosen.values():
+                    raise failure from None
+                broken[str(year)] = str(error)
+                context.log.warning(
+                    f"labour {year} not staged (no period of this run uses it): {error}"
+                )
         for periode, year in chosen.items():
             conn.execute("DELETE FROM staging.period_labour_year WHERE periode = ?", [periode])
             conn.execute("INSERT INTO staging.period_labour_year VALUES (?, ?)", [periode, year])
@@ -280,5 +288,6 @@ def staged_labour(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg
         metadata={
             **snapshot_metadata(snapshots),
             "labour_year_by_period": dg.MetadataValue.json(chosen),
+            "broken_years_not_used_by_this_run": dg.MetadataValue.json(broken),
         }
     )

@@ -152,3 +152,23 @@ def test_broken_labour_year_stops_the_periods_that_use_it(pipeline: Pipeline) ->
     assert "labour/2025/x.csv" in (outcome.error or "")
     assert "lacks required column(s): kode_wilayah" in (outcome.error or "")
     assert not Path(pipeline.warehouse.published_path).exists()
+
+
+def test_every_landed_labour_year_is_staged_and_an_unused_broken_one_stops_nothing(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.landing.labour(2023, [labour_row(tahun=2023), labour_row(tahun=2023, kbli="Z")])
+    pipeline.landing.full_labour(2025)
+    broken(pipeline.warehouse.landing / "labour" / "2024" / "x.csv", b"")
+    pipeline.landing.enrollment("2025-03", [enrollment_row()])
+    pipeline.run_ok()
+    assert pipeline.internal("SELECT DISTINCT tahun FROM staging.labour ORDER BY 1") == [
+        (2023,),
+        (2025,),
+    ]
+    assert pipeline.internal(
+        "SELECT periode_or_tahun, line, rules FROM quality.rejected_rows WHERE source = 'labour'"
+    ) == [("2023", 2, "unknown_code")]
+    assert pipeline.internal("SELECT periode_or_tahun, file FROM quality.broken_files") == [
+        ("2024", "labour/2024/x.csv")
+    ]
