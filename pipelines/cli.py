@@ -73,10 +73,6 @@ def demo_data(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.landing:
-        os.environ["CAKUPAN_LANDING_DIR"] = str(args.landing)
-    if args.warehouse_dir:
-        os.environ["CAKUPAN_WAREHOUSE_DIR"] = str(args.warehouse_dir)
     import dagster as dg
 
     from assets.landing import landed_periods
@@ -84,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
     from pipelines.resources import warehouse_from_env
     from pipelines.runner import run_periods
 
-    warehouse = warehouse_from_env()
+    warehouse = warehouse_from_env(
+        landing_dir=str(args.landing) if args.landing else None,
+        warehouse_dir=str(args.warehouse_dir) if args.warehouse_dir else None,
+    )
     periods = args.periods or landed_periods(warehouse.landing)
     if not periods:
         print(f"no landed period under {warehouse.landing_dir}/enrollment/", file=sys.stderr)

@@ -77,14 +77,23 @@ class Warehouse(dg.ConfigurableResource):
             conn.close()
 
 
-def warehouse_from_env() -> Warehouse:
-    """The warehouse resource configured from ``CAKUPAN_*`` environment variables."""
-    warehouse_dir = env("CAKUPAN_WAREHOUSE_DIR", "data/warehouse")
+def warehouse_from_env(
+    landing_dir: str | None = None, warehouse_dir: str | None = None
+) -> Warehouse:
+    """The warehouse resource configured from ``CAKUPAN_*`` environment variables; the
+    arguments (the CLI's flags) take precedence over them."""
+    flag = warehouse_dir is not None
+    warehouse_dir = warehouse_dir or env("CAKUPAN_WAREHOUSE_DIR", "data/warehouse")
+
+    def in_warehouse(variable: str, name: str) -> str:
+        default = f"{warehouse_dir}/{name}"
+        return default if flag else env(variable, default)
+
     return Warehouse(
-        landing_dir=env("CAKUPAN_LANDING_DIR", "data/landing"),
+        landing_dir=landing_dir or env("CAKUPAN_LANDING_DIR", "data/landing"),
         warehouse_dir=warehouse_dir,
-        published_path=env("CAKUPAN_PUBLISHED_PATH", f"{warehouse_dir}/coverage.duckdb"),
-        internal_path=env("CAKUPAN_INTERNAL_PATH", f"{warehouse_dir}/internal.duckdb"),
+        published_path=in_warehouse("CAKUPAN_PUBLISHED_PATH", "coverage.duckdb"),
+        internal_path=in_warehouse("CAKUPAN_INTERNAL_PATH", "internal.duckdb"),
         bpu_minimum_contribution_rp=int(
             env("CAKUPAN_BPU_MINIMUM_CONTRIBUTION_RP", str(BPU_MINIMUM_CONTRIBUTION_RP))
         ),
