@@ -135,16 +135,17 @@ def stage_enrollment(
     judge_rows(conn, ENROLLMENT)
     insert = f"""
         INSERT INTO staging.enrollment ({", ".join(wh.STAGED_ENROLLMENT.column_names())})
-        SELECT $1, file, line, kpj, nik, is_valid_nik(nik),
-               CASE WHEN is_valid_nik(nik)
-                    THEN nik_agrees(nik, tanggal_lahir_date, jenis_kelamin) END,
+        WITH accepted AS (
+            SELECT *, is_valid_nik(nik) AS nik_valid FROM judged_rows WHERE len(rules) = 0
+        )
+        SELECT $1, file, line, kpj, nik, nik_valid,
+               CASE WHEN nik_valid THEN nik_agrees(nik, tanggal_lahir_date, jenis_kelamin) END,
                nama, tanggal_lahir_date, jenis_kelamin, alamat, j.kode_wilayah,
                x.kode_kemendagri_kabkota, x.kode_bps, segmen, kbli,
                array_to_string(list_filter(known_programs(),
                                            lambda p: list_contains(program, p)), ';'),
                status, tanggal_kepesertaan_date, npp
-        FROM judged_rows j JOIN kemendagri_to_bps x ON x.kode_wilayah = j.kode_wilayah
-        WHERE len(rules) = 0
+        FROM accepted j JOIN kemendagri_to_bps x ON x.kode_wilayah = j.kode_wilayah
         ORDER BY row_order
     """
     return replace_snapshot(

@@ -3,8 +3,12 @@
 -- and its test. Loaded on every pipeline connection (TEMP: nothing is stored in a file).
 
 -- Cleaning: "values are trimmed of surrounding white space; empty string = missing value".
+-- White space includes tabs, line breaks and the no-break space; the regex guard keeps
+-- the (slow) character-set trim off the values that need none.
 CREATE OR REPLACE TEMP MACRO clean_text(x) AS
-    nullif(trim(x, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(160)), '');
+    nullif(CASE WHEN regexp_matches(x, '^[\s\x{0B}\x{A0}]|[\s\x{0B}\x{A0}]$')
+                THEN trim(x, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(160))
+                ELSE x END, '');
 
 -- Cleaning: "codes and enumerations are matched case-insensitively and stored upper-case".
 CREATE OR REPLACE TEMP MACRO clean_code(x) AS upper(clean_text(x));
@@ -20,10 +24,8 @@ CREATE OR REPLACE TEMP MACRO parse_integer(x) AS
 
 -- Program names: ';'-separated, case-insensitive, blanks between separators ignored.
 CREATE OR REPLACE TEMP MACRO program_list(x) AS
-    CASE WHEN clean_text(x) IS NOT NULL THEN
-        list_filter(list_transform(string_split(upper(x), ';'), lambda p: clean_text(p)),
-                    lambda p: p IS NOT NULL)
-    END;
+    list_filter(regexp_split_to_array(upper(clean_text(x)), '[\s\x{A0}]*;[\s\x{A0}]*'),
+                lambda p: p <> '');
 CREATE OR REPLACE TEMP MACRO known_programs() AS ['JKK', 'JKM', 'JHT', 'JP', 'JKP'];
 
 -- The last day of a period YYYY-MM: the enrollment snapshot is "as of" that day.
