@@ -52,15 +52,19 @@ def link_registrations(conn: duckdb.DuckDBPyConnection, periode: str) -> None:
     conn.execute(
         """
         CREATE OR REPLACE TEMP TABLE loose_to_nik AS
-        SELECT l.tanggal_lahir, l.regency, l.name_key, n.nik,
-               CASE WHEN l.name_key = n.name_key THEN 'name_exact' ELSE 'name_similar' END
-                   AS match_rule
-        FROM loose_name l
-        JOIN nik_name n ON n.tanggal_lahir = l.tanggal_lahir AND n.regency = l.regency
-        WHERE names_nearly_same(l.name_key, n.name_key)
+        WITH candidate AS (
+            SELECT l.tanggal_lahir, l.regency, l.name_key, n.nik,
+                   CASE WHEN l.name_key = n.name_key THEN 0
+                        ELSE damerau_levenshtein(l.name_key, n.name_key) END AS distance
+            FROM loose_name l
+            JOIN nik_name n ON n.tanggal_lahir = l.tanggal_lahir AND n.regency = l.regency
+            WHERE names_nearly_same(l.name_key, n.name_key)
+        )
+        SELECT tanggal_lahir, regency, name_key, nik,
+               CASE WHEN distance = 0 THEN 'name_exact' ELSE 'name_similar' END AS match_rule
+        FROM candidate
         QUALIFY row_number() OVER (
-            PARTITION BY l.tanggal_lahir, l.regency, l.name_key
-            ORDER BY damerau_levenshtein(l.name_key, n.name_key), n.nik) = 1
+            PARTITION BY tanggal_lahir, regency, name_key ORDER BY distance, nik) = 1
         """
     )
     # ... or else form persons among themselves: connected names in the block.

@@ -103,6 +103,7 @@ CREATE OR REPLACE TEMP MACRO normalise_name(nama) AS
 CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
     a = b OR (
         least(length(a), length(b)) >= 5
+        AND abs(length(a) - length(b)) <= 2  -- cheap: no edit distance for hopeless pairs
         AND damerau_levenshtein(a, b)
             <= CASE WHEN least(length(a), length(b)) >= 12 THEN 2 ELSE 1 END);
 
