@@ -1282,19 +1282,19 @@ class _Generator:
             src[wants_npp] = employed[rng.integers(0, len(employed), len(wants_npp))]
         pools = [np.flatnonzero(part <= t) for t in range(n_parts)]
         used_dup: set[int] = set()
-        for j in np.flatnonzero(subs == "dup"):
-            pool = pools[int(where[j])]
+        for dup_index in np.flatnonzero(subs == "dup"):
+            pool = pools[int(where[dup_index])]
             cand = int(pool[rng.integers(0, len(pool))])
             while cand in used_dup:
                 cand = int(pool[rng.integers(0, len(pool))])
             used_dup.add(cand)
-            src[j] = cand
+            src[dup_index] = cand
         sources = rows[src.tolist()].to_dicts()
         out, parts, positions, rules = [], [], [], []
         for j, (rule, sub) in enumerate(plan):
-            target = int(where[j])
+            part_no = int(where[j])
             row = sources[j]
-            n_part = int(n_in_part[target])
+            n_part = int(n_in_part[part_no])
             spot = float(rng.uniform(0, max(n_part, 1)))
             y, mo, d = (row["tanggal_lahir"] or "1990-01-01").strip().split("-")
             if sub in ("nama", "tanggal_lahir", "jenis_kelamin"):
@@ -1345,12 +1345,12 @@ class _Generator:
                         "NONAKTIF" if row["status"].strip().upper() == "AKTIF" else "AKTIF"
                     )
                 orig_part, orig_pos = int(part[src[j]]), float(pos[src[j]])
-                if orig_part == target:
+                if orig_part == part_no:
                     spot = orig_pos + 0.5 + float(rng.uniform(0, max(n_part - orig_pos - 1, 0)))
             if sub not in ("kpj", "kpj_letter", "kpj_10", "dup"):
                 row["kpj"] = self._fresh_kpj()
             out.append(row)
-            parts.append(target)
+            parts.append(part_no)
             positions.append(spot)
             rules.append(rule)
         return out, parts, positions, rules
@@ -1546,9 +1546,9 @@ class _Generator:
                 if x[5]:
                     by_rule[x[5]] += 1
                     rejects.append((rel, line, x[5]))
-            key = str(year)
-            self.planted["expected_rejects_by_rule"]["labour"][key] = by_rule
-            self.planted["expected_reject_rows"]["labour"][key] = rejects
+            year_key = str(year)
+            self.planted["expected_rejects_by_rule"]["labour"][year_key] = by_rule
+            self.planted["expected_reject_rows"]["labour"][year_key] = rejects
             self.planted["expected_rejects_by_file"][rel] = len(rejects)
             ok = [x for x in rows if x[5] is None]
             for col, label, codes in (
@@ -1559,7 +1559,7 @@ class _Generator:
                 totals = dict.fromkeys(codes, 0)
                 for x in ok:
                     totals[str(x[col]).strip().upper()] += int(x[4])
-                self.planted[label][key] = totals
+                self.planted[label][year_key] = totals
 
     # linked persons -------------------------------------------------------------------
 
