@@ -65,7 +65,7 @@ def build_candidate(
             new_rows = (
                 f"SELECT * FROM internal.{table.name} WHERE list_contains($1, periode)"
                 if table is not wh.PUBLISHED_PERIODS
-                else "SELECT periode, tahun AS tahun_pekerja, now()::TIMESTAMP AS published_at, "
+                else "SELECT periode, tahun AS tahun_pekerja, (now() AT TIME ZONE 'UTC') AS published_at, "
                 "$2 AS run_id FROM internal.staging.period_labour_year "
                 "WHERE list_contains($1, periode)"
             )

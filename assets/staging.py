@@ -96,7 +96,7 @@ def replace_snapshot(
             """
             INSERT INTO quality.file_loads
             SELECT ?, ?, file, count(*), count(*) FILTER (len(rules) = 0),
-                   count(*) FILTER (len(rules) > 0), now()::TIMESTAMP
+                   count(*) FILTER (len(rules) > 0), now() AT TIME ZONE 'UTC'
             FROM judged_rows GROUP BY file ORDER BY file
             """,
             [rules.source, key],
@@ -121,7 +121,7 @@ def record_broken_file(
     conn: duckdb.DuckDBPyConnection, source: str, key: str, error: BrokenFileError
 ) -> None:
     conn.execute(
-        "INSERT INTO quality.broken_files VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
+        "INSERT INTO quality.broken_files VALUES (?, ?, ?, ?, now() AT TIME ZONE 'UTC')",
         [source, key, error.file, error.reason],
     )
 

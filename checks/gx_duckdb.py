@@ -45,7 +45,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import great_expectations as gx
@@ -65,6 +65,7 @@ from great_expectations.data_context.types.resource_identifiers import (
 )
 from great_expectations.datasource.fluent import SQLDatasource
 from great_expectations.expectations import Expectation
+from great_expectations.validator.v1_validator import Validator
 
 __all__ = [
     "RESULT_FORMAT",
@@ -282,7 +283,10 @@ def validate_table(
         if "whole" in names
         else asset.add_batch_definition_whole_table("whole")
     )
-    return definition.get_batch().validate(suite, result_format=result_format)
+    # `Batch.validate` would build the batch a second time from its definition (for a query
+    # asset with temp tables: the query materialised twice); a Validator builds it once.
+    validator = Validator(batch_definition=definition, result_format=cast(Any, result_format))
+    return validator.validate_expectation_suite(suite)
 
 
 def summarize(result: ExpectationSuiteValidationResult) -> list[dict[str, Any]]:

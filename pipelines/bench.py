@@ -165,6 +165,16 @@ def report(floor: dict[str, Any], pipeline: dict[str, Any]) -> str:
     ]
     for step, m in sorted(pipeline["steps"].items(), key=lambda kv: -kv[1]["wall"]):
         lines.append(f"| {step} | {m['wall']:.2f} | {gib(m['peak'])} |")
+    from checks.asset_checks import VALIDATION_STEP_PREFIX
+
+    checks = [m for step, m in pipeline["steps"].items() if step.startswith(VALIDATION_STEP_PREFIX)]
+    if checks:
+        wall = sum(m["wall"] for m in checks)
+        lines.append(
+            f"| **validation (all checks)**: {len(checks)} check steps, "
+            f"{wall / pipeline['wall']:.0%} of the pipeline total | **{wall:.2f}** | "
+            f"{gib(max(m['peak'] for m in checks))} |"
+        )
     lines += [
         f"| **pipeline total** (Dagster runs of {len(pipeline['periods'])} periods) | "
         f"**{pipeline['wall']:.2f}** | **{gib(pipeline['peak'])}** |",

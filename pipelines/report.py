@@ -84,6 +84,20 @@ def region_rows(published: duckdb.DuckDBPyConnection, periode: str) -> list[list
     ]
 
 
+def print_validation(
+    warehouse: Warehouse, conn: duckdb.DuckDBPyConnection, periods: list[str]
+) -> None:
+    """One line per period: the asset checks of its latest run, passed / warned / failed."""
+    from checks.validation import DATA_DOCS_DIR, validation_summary
+
+    summaries = validation_summary(conn, periods)
+    if summaries:
+        docs = Path(warehouse.warehouse_dir) / DATA_DOCS_DIR
+        print(f"\nValidation (quality.validation_results; Data Docs in {docs}/):\n")
+        for summary in summaries:
+            print(f"  {summary.line()}")
+
+
 def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: float) -> None:
     published_path = Path(warehouse.published_path)
     ok = sum(o.success for o in outcomes)
@@ -130,6 +144,7 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
                     region_rows(published, latest),
                 )
             )
+        print_validation(warehouse, conn, [o.periode for o in outcomes])
     finally:
         conn.close()
         if published is not None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from assets.landing import landed_periods
+from assets.landing import landed_periods, landed_years
+from pipelines.automation import HashCache, inputs_tags, period_inputs
+from pipelines.definitions import build_defs
 from pipelines.resources import Warehouse, env
 
 
@@ -45,14 +47,17 @@ def run_periods(
     instance: dg.DagsterInstance | None = None,
 ) -> list[PeriodOutcome]:
     """Materialize the coverage job for each period (default: every landed period)."""
-    from pipelines.definitions import build_defs
-
     job = build_defs(warehouse).resolve_job_def("coverage_job")
+    years = landed_years(warehouse.landing)
     log_level = env("CAKUPAN_LOG_LEVEL", "WARNING")
     chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
     outcomes = []
     for periode in chosen:
+        # The same input tags as scheduled runs, so the schedule knows what this run read.
+        inputs = period_inputs(warehouse.landing, periode, years)
+        tags = inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
         result = job.execute_in_process(
+            tags=tags,
             partition_key=periode,
             instance=instance,
             raise_on_error=False,

@@ -329,6 +329,24 @@ PUBLISHED_PERIODS = Table(
     ),
 )
 
+VALIDATION_RESULTS = Table(
+    "quality.validation_results",
+    "One row per expectation evaluated by an asset check (the GX suites of checks/suites.py).",
+    (
+        C("run_id", "VARCHAR", "Dagster run that evaluated the check."),
+        C("asset", "VARCHAR", "Checked asset, e.g. staging/enrollment."),
+        C("periode", "VARCHAR", "Partition the result is for: period YYYY-MM."),
+        C("suite", "VARCHAR", "Expectation suite, also the asset check's name."),
+        C("expectation", "VARCHAR", "GX expectation type, with its column where it has one."),
+        C("rule", "VARCHAR", "The contract rule the expectation guards, in words."),
+        C("severity", "VARCHAR", "ERROR (blocks the publish) or WARN (shown, never blocks)."),
+        C("success", "BOOLEAN", "The expectation held."),
+        C("observed", "VARCHAR", "Observed value as JSON text (a count, a share, a list)."),
+        C("unexpected_count", "BIGINT", "Rows that broke the rule, where it counts rows."),
+        C("validated_at", "TIMESTAMP", "When the suite was validated (UTC)."),
+    ),
+)
+
 MARTS = (
     COVERAGE_PROVINCE,
     COVERAGE_REGION,
@@ -346,8 +364,21 @@ INTERNAL_TABLES = (
     PERSON_LINK,
     PERSON,
     *MARTS,
+    VALIDATION_RESULTS,
 )
 PUBLISHED_TABLES = (*MARTS, PUBLISHED_PERIODS)
+
+#: The data contract's personal data by column name: name, NIK, address, birth date, kpj.
+CONTRACT_PERSONAL_COLUMNS = ("nama", "nik", "alamat", "tanggal_lahir", "kpj")
+
+
+def personal_column_names() -> frozenset[str]:
+    """Column names that can hold personal data: every column declared ``personal`` in any
+    table, plus the contract's list. None of them may appear in the published file."""
+    declared = {
+        c.name for t in (*INTERNAL_TABLES, *PUBLISHED_TABLES) for c in t.columns if c.personal
+    }
+    return frozenset(declared | set(CONTRACT_PERSONAL_COLUMNS))
 
 
 def create_tables(conn: duckdb.DuckDBPyConnection, tables: tuple[Table, ...]) -> None:
