@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import warnings
 from collections.abc import Iterator
 from datetime import date
@@ -18,6 +19,9 @@ from pipelines.resources import Warehouse
 from pipelines.runner import PeriodOutcome, run_periods
 
 warnings.filterwarnings("ignore", module="dagster")
+# Tests never touch the operator's Dagster instance (make exports DAGSTER_HOME): runs in
+# tests use ephemeral instances, and the webserver tests make their own homes.
+os.environ.pop("DAGSTER_HOME", None)
 
 
 def make_nik(birth: date, sex: str = "L", region: str = "647201", serial: str = "0001") -> str:
