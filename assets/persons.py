@@ -133,7 +133,7 @@ def write_person_link(conn: duckdb.DuckDBPyConnection, periode: str) -> None:
     conn.execute("DELETE FROM core.person_link WHERE periode = ?", [periode])
     conn.execute(
         "INSERT INTO core.person_link SELECT ?, kpj, person_id, match_rule "
-        "FROM registration_person ORDER BY person_id, kpj",
+        "FROM registration_person",
         [periode],
     )
     conn.execute("COMMIT")
@@ -168,7 +168,6 @@ def write_persons(conn: duckdb.DuckDBPyConnection, periode: str) -> None:
         SELECT $1, p.person_id, p.registrasi, p.aktif, p.aktif_pmi AND NOT p.aktif,
                c.kpj, c.kode_bps, c.kbli, c.segmen, status_pekerjaan_of(c.segmen)
         FROM per_person p LEFT JOIN counted c USING (person_id)
-        ORDER BY p.person_id
         """,
         [periode],
     )

@@ -146,7 +146,6 @@ def stage_enrollment(
                                            lambda p: list_contains(program, p)), ';'),
                status, tanggal_kepesertaan_date, npp
         FROM accepted j JOIN kemendagri_to_bps x ON x.kode_wilayah = j.kode_wilayah
-        ORDER BY row_order
     """
     return replace_snapshot(
         conn,
@@ -166,7 +165,7 @@ def stage_labour(conn: duckdb.DuckDBPyConnection, landing: Path, tahun: int) -> 
     insert = f"""
         INSERT INTO staging.labour ({", ".join(wh.STAGED_LABOUR.column_names())})
         SELECT tahun_int, kode_wilayah, kbli, status_pekerjaan, jumlah_pekerja_int, file, line
-        FROM judged_rows WHERE len(rules) = 0 ORDER BY row_order
+        FROM judged_rows WHERE len(rules) = 0
     """
     return replace_snapshot(
         conn,

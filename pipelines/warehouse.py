@@ -203,7 +203,7 @@ PERSON_LINK = Table(
         C(
             "match_rule",
             "VARCHAR",
-            "How the row found its person: nik, name_exact, name_similar, name_cluster or own.",
+            "How the row found its person: nik (its valid NIK), name_exact or name_similar (joined a NIK person by name), name_group (a person of NIK-less rows).",
         ),
     ),
 )
