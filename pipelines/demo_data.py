@@ -29,6 +29,9 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
+from checks.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS, RULE_NAMES
+from pipelines.warehouse import REFERENCE_DIR
+
 __all__ = [
     "ENROLLMENT_COLUMNS",
     "LABOUR_COLUMNS",
@@ -38,33 +41,8 @@ __all__ = [
     "generate_demo_landing",
 ]
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reference"
-
-ENROLLMENT_COLUMNS = (
-    "kpj",
-    "nik",
-    "nama",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "alamat",
-    "kode_wilayah",
-    "segmen",
-    "kbli",
-    "program",
-    "status",
-    "tanggal_kepesertaan",
-    "npp",
-)
-LABOUR_COLUMNS = ("tahun", "kode_wilayah", "kbli", "status_pekerjaan", "jumlah_pekerja")
-REJECT_RULES = (
-    "missing_required",
-    "bad_type",
-    "unknown_code",
-    "out_of_range",
-    "npp_required",
-    "program_incomplete",
-    "duplicate_key",
-)
+# The contract's columns and rule names, from where the pipeline defines them.
+REJECT_RULES = RULE_NAMES
 VARIANT_KINDS = ("nik_missing", "nik_invalid", "title", "muh_abbrev", "typo", "spacing")
 SECTORS = tuple("ABCDEFGHIJKLMNOPQRSTU")
 SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
