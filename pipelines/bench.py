@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -30,12 +29,22 @@ from typing import Any
 BENCH_DIR = Path(".bench")
 
 
-def rss_bytes() -> int:
+def status_bytes(field: str) -> int:
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def rss_bytes() -> int:
+    return status_bytes("VmRSS")
+
+
+def peak_rss_bytes() -> int:
+    """This process's peak RSS. Not getrusage's ru_maxrss: Linux carries that across
+    fork + exec, so a child would report its parent's peak (the data generation)."""
+    return status_bytes("VmHWM")
 
 
 class RssSampler(threading.Thread):
@@ -84,7 +93,7 @@ def child_floor(landing: Path, out: Path) -> None:
                 rows += n
     conn.close()
     wall = time.time() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss_bytes()
     db.unlink()
     out.write_text(json.dumps({"wall": wall, "peak": peak, "rows": rows}))
 
@@ -122,7 +131,7 @@ def child_pipeline(landing: Path, warehouse_dir: Path, out: Path) -> None:
         json.dumps(
             {
                 "wall": wall,
-                "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                "peak": peak_rss_bytes(),
                 "ok": all(o.success for o in outcomes),
                 "errors": [o.error for o in outcomes if not o.success],
                 "periods": [o.periode for o in outcomes],
