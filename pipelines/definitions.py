@@ -22,7 +22,7 @@ all_assets = [
 ]
 
 
-def make_coverage_job(retry_policy: dg.RetryPolicy = automation.TRANSIENT_RETRY):
+def coverage_job(retry_policy: dg.RetryPolicy):  # returns an unresolved asset job
     """Landing zone -> staged rows -> persons -> marts -> published file, for given periods.
 
     Its runs carry the writer tag that the run queue limits to one at a time
@@ -40,9 +40,6 @@ def make_coverage_job(retry_policy: dg.RetryPolicy = automation.TRANSIENT_RETRY)
     )
 
 
-coverage_job = make_coverage_job()
-
-
 def build_defs(
     warehouse: Warehouse, retry_policy: dg.RetryPolicy = automation.TRANSIENT_RETRY
 ) -> dg.Definitions:
@@ -50,15 +47,10 @@ def build_defs(
 
     ``retry_policy`` replaces the job's retries (tests use short delays).
     """
-    job = (
-        coverage_job
-        if retry_policy == automation.TRANSIENT_RETRY
-        else make_coverage_job(retry_policy)
-    )
     return dg.Definitions(
         assets=all_assets,
         asset_checks=[*automation.asset_checks, *all_asset_checks],
-        jobs=[job],
+        jobs=[coverage_job(retry_policy)],
         schedules=automation.schedules,
         sensors=automation.sensors,
         resources={"warehouse": warehouse},
