@@ -64,6 +64,21 @@ ENROLLMENT_COLUMNS = (
     "npp",
 )
 
+#: Columns without which a row cannot be counted (``missing_required``): the contract's
+#: required ones plus the codes, dates and enumerations every count depends on.
+ENROLLMENT_REQUIRED = (
+    "kpj",
+    "nama",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "kode_wilayah",
+    "segmen",
+    "kbli",
+    "program",
+    "status",
+    "tanggal_kepesertaan",
+)
+
 SEGMEN = ("PU", "BPU", "JAKON", "PMI")
 STATUS = ("AKTIF", "NONAKTIF")
 JENIS_KELAMIN = ("L", "P")
@@ -98,12 +113,7 @@ ENROLLMENT = SourceRules(
         parse_iso_date(tanggal_kepesertaan) AS tanggal_kepesertaan_date
     """,
     rules=(
-        RowRule(
-            "missing_required",
-            """kpj IS NULL OR nama IS NULL OR tanggal_lahir IS NULL OR jenis_kelamin IS NULL
-               OR kode_wilayah IS NULL OR segmen IS NULL OR kbli IS NULL OR program IS NULL
-               OR status IS NULL OR tanggal_kepesertaan IS NULL""",
-        ),
+        RowRule("missing_required", " OR ".join(f"{c} IS NULL" for c in ENROLLMENT_REQUIRED)),
         RowRule(
             "bad_type",
             """NOT regexp_full_match(kpj, '[0-9]{11}')
@@ -154,11 +164,7 @@ LABOUR = SourceRules(
         parse_integer(jumlah_pekerja) AS jumlah_pekerja_int
     """,
     rules=(
-        RowRule(
-            "missing_required",
-            """tahun IS NULL OR kode_wilayah IS NULL OR kbli IS NULL
-               OR status_pekerjaan IS NULL OR jumlah_pekerja IS NULL""",
-        ),
+        RowRule("missing_required", " OR ".join(f"{c} IS NULL" for c in LABOUR_COLUMNS)),
         RowRule(
             "bad_type",
             """(tahun IS NOT NULL AND tahun_int IS NULL)

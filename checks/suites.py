@@ -33,7 +33,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from checks.row_rules import JENIS_KELAMIN, SEGMEN, STATUS, STATUS_PEKERJAAN
+from checks.row_rules import (
+    ENROLLMENT_REQUIRED,
+    JENIS_KELAMIN,
+    LABOUR_COLUMNS,
+    SEGMEN,
+    STATUS,
+    STATUS_PEKERJAAN,
+)
 from pipelines import warehouse as wh
 
 if TYPE_CHECKING:
@@ -259,21 +266,7 @@ def staged_enrollment_rules(periode: str) -> Suite:
         min_value=1,
     )
     _declared_types(b, wh.STAGED_ENROLLMENT)
-    b.required(
-        [
-            "kpj",
-            "nama",
-            "tanggal_lahir",
-            "jenis_kelamin",
-            "kode_wilayah",
-            "segmen",
-            "kbli",
-            "program",
-            "status",
-            "tanggal_kepesertaan",
-            "nik_valid",
-        ],
-    )
+    b.required([*ENROLLMENT_REQUIRED, "nik_valid"])
     b.rows_where(
         "kpj is 11 digits (bad_type)",
         "SELECT row_id FROM {batch} WHERE length(kpj) <> 11 OR NOT regexp_full_match(kpj, '[0-9]+')",
@@ -406,7 +399,7 @@ def staged_labour_rules(periode: str) -> Suite:
         min_value=1,
     )
     _declared_types(b, wh.STAGED_LABOUR)
-    b.required(["tahun", "kode_wilayah", "kbli", "status_pekerjaan", "jumlah_pekerja"])
+    b.required(list(LABOUR_COLUMNS))
     b.add(
         "ExpectColumnValuesToBeBetween",
         f"The denominator is a Sakernas year ≤ the period's year {periode[:4]}",
