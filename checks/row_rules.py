@@ -64,20 +64,10 @@ ENROLLMENT_COLUMNS = (
     "npp",
 )
 
-#: Columns without which a row cannot be counted (``missing_required``): the contract's
-#: required ones plus the codes, dates and enumerations every count depends on.
-ENROLLMENT_REQUIRED = (
-    "kpj",
-    "nama",
-    "tanggal_lahir",
-    "jenis_kelamin",
-    "kode_wilayah",
-    "segmen",
-    "kbli",
-    "program",
-    "status",
-    "tanggal_kepesertaan",
-)
+#: Columns without which a row cannot be counted (``missing_required``): all but the
+#: optional ones (``nik`` may be missing, ``alamat`` is free text, ``npp`` has its own rule).
+ENROLLMENT_OPTIONAL = ("nik", "alamat", "npp")
+ENROLLMENT_REQUIRED = tuple(c for c in ENROLLMENT_COLUMNS if c not in ENROLLMENT_OPTIONAL)
 
 SEGMEN = ("PU", "BPU", "JAKON", "PMI")
 STATUS = ("AKTIF", "NONAKTIF")
