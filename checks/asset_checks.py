@@ -1,27 +1,20 @@
 """The expectation suites as Dagster asset checks, one check per suite, per period.
 
-Every suite of `checks.suites.SUITE_SPECS` is an asset check of the same name on the asset
-it validates, partitioned like the assets (one result per period in the UI). The checks of
-one stage run together in one step (`multi_asset_check`), which validates each of the run's
-periods with GX on one DuckDB datasource:
+Every suite of `checks.suites.SUITES` is an asset check of the same name on the asset it
+validates, partitioned like the assets (one result per period in the UI). The checks of
+one stage run together in one step (`multi_asset_check`) on one GX datasource:
 
 | step | asset(s) | checks |
 |---|---|---|
-| ``validate_staging_enrollment`` | staging/enrollment | staged_enrollment_rules, _warnings |
-| ``validate_staging_labour`` | staging/labour | staged_labour_rules, _warnings |
-| ``validate_person_link`` | core/person_link | person_link_rules |
-| ``validate_marts`` | the five marts | coverage_<mart>_rules, _warnings |
+| ``validate_staging`` | staging/enrollment, staging/labour | staged_*_rules, _warnings |
+| ``validate_core`` | core/person_link | person_link_rules |
+| ``validate_mart`` | the coverage marts | <mart>_rules, _warnings |
 | ``validate_published`` | published/candidate | published_rules |
 
-ERROR checks are blocking: when one fails for any period of the run, the step fails after
-reporting every result, and no asset downstream of the checked one runs. So a broken mart
-never reaches the candidate, and a candidate that fails is never swapped in: the published
-file keeps the numbers it had. A failed candidate is also deleted (it may hold personal
-data). WARN checks report and never block.
-
-A run of several periods (a single-run backfill) gets one evaluation per period: the step
-emits ``AssetCheckEvaluation`` events with their partition, as Dagster 1.13 makes of an
-``AssetCheckResult`` in a single-period run.
+ERROR checks are blocking: when one fails, the step fails after reporting every result,
+and no asset downstream of the checked one runs. So a broken mart never reaches the
+candidate, and a candidate that fails is never swapped in: the published file keeps the
+numbers it had. A failed candidate is also deleted. WARN checks report and never block.
 """
 
 import importlib
@@ -32,10 +25,10 @@ from collections.abc import Iterator
 import dagster as dg
 
 from assets.partitions import period_partitions
-from checks.suites import ERROR, INTERNAL, SUITE_SPECS, SuiteSpec
-from pipelines.resources import Warehouse
+from assets.warehouse import Warehouse
+from checks.suites import CANDIDATE, ERROR, SUITES, SuiteParams, SuiteSpec
 
-#: Step keys of the validation steps start with this (pipelines/bench.py sums them).
+#: Step keys of the validation steps start with this (the bench sums them).
 VALIDATION_STEP_PREFIX = "validate_"
 
 
@@ -92,15 +85,13 @@ def check_spec(spec: SuiteSpec) -> dg.AssetCheckSpec:
         )
 
 
-def validation_step(
-    site: str, specs: list[SuiteSpec], description: str
-) -> dg.AssetChecksDefinition:
-    """One step that runs ``specs`` for every period of the run; ``site`` names its Data Docs."""
-    database = specs[0].database if specs else INTERNAL
-    assert all(s.database == database for s in specs), "one step validates one file"
+def validation_step(stage: str, description: str) -> dg.AssetChecksDefinition:
+    """One step that runs the suites of the assets under ``stage``/ for the run's period."""
+    specs = [s for s in SUITES if s.asset[0] == stage]
+    (database,) = {s.database for s in specs}  # one step validates one file
 
     @dg.multi_asset_check(
-        name=f"{VALIDATION_STEP_PREFIX}{site}",
+        name=f"{VALIDATION_STEP_PREFIX}{stage}",
         specs=[check_spec(s) for s in specs],
         description=description,
         compute_kind="great_expectations",
@@ -112,19 +103,16 @@ def validation_step(
         great_expectations_import: GreatExpectationsImport,
     ) -> Iterator[dg.AssetCheckEvaluation | dg.Output[None]]:
         great_expectations_import.wait()
-        from checks.validation import run_suites
+        from checks.validate import run_suites
 
-        periods = sorted(context.partition_keys)
-        rp = warehouse.bpu_minimum_contribution_rp
-        suites = [spec.build(periode, rp) for periode in periods for spec in specs]
+        params = SuiteParams(context.partition_key, warehouse.bpu_minimum_contribution_rp)
+        suites = [spec.for_period(params) for spec in specs]
         outcomes = run_suites(
-            warehouse, context.run.run_id, suites, site, database, log=context.log.info
+            warehouse, context.run.run_id, suites, stage, database, log=context.log.info
         )
         failed = [o for o in outcomes if not o.passed and o.suite.severity == ERROR]
-        if failed and database != INTERNAL:
-            from checks.validation import database_path
-
-            database_path(warehouse, database).unlink(missing_ok=True)
+        if failed and database == CANDIDATE:
+            warehouse.candidate_path.unlink(missing_ok=True)
             context.log.error("the candidate failed its checks and was deleted; not published")
         for outcome in outcomes:
             yield outcome.evaluation()
@@ -137,34 +125,14 @@ def validation_step(
     return _validate
 
 
-def _for_assets(*prefixes: str) -> list[SuiteSpec]:
-    return [s for s in SUITE_SPECS if "/".join(s.asset).startswith(prefixes)]
-
-
 all_asset_checks = [
     validation_step(
-        "staging_enrollment",
-        _for_assets("staging/enrollment"),
-        "Validates the staged enrollment rows of each period (GX on DuckDB).",
+        "staging", "Validates the staged enrollment and Sakernas rows of the period (GX on DuckDB)."
     ),
-    validation_step(
-        "staging_labour",
-        _for_assets("staging/labour"),
-        "Validates the staged Sakernas rows of each period's labour year (GX on DuckDB).",
-    ),
-    validation_step(
-        "person_link",
-        _for_assets("core/person_link"),
-        "Validates core.person_link against the staged rows (GX on DuckDB).",
-    ),
-    validation_step(
-        "marts",
-        _for_assets("mart/"),
-        "Validates the five coverage marts of each period (GX on DuckDB).",
-    ),
+    validation_step("core", "Validates core.person_link against the staged rows (GX on DuckDB)."),
+    validation_step("mart", "Validates the coverage marts of the period (GX on DuckDB)."),
     validation_step(
         "published",
-        _for_assets("published/"),
         "Validates the candidate of the published file before it is swapped in (GX on DuckDB).",
     ),
 ]

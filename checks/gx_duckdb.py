@@ -25,7 +25,6 @@ Usage::
         result = validate_table(ds, "staging.enrollment", suite)
         march = validate_table(ds, "SELECT * FROM staging.enrollment WHERE periode = '2025-03'", suite)
     rows = summarize(result)            # plain per-expectation dicts
-    index = build_data_docs([result, march], warehouse / "data_docs")
 
 DuckDB allows one read-write process per file, and in one process all connections to a
 file must share a configuration: call this only once the pipeline has closed its own
@@ -37,12 +36,11 @@ about 4 s and 180 MB, which every Dagster process would otherwise pay at load ti
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -53,15 +51,10 @@ import great_expectations.execution_engine.sqlalchemy_execution_engine as _gx_sq
 import great_expectations.expectations.metrics.util as _gx_metrics_util
 import sqlalchemy as sa
 from great_expectations.core import ExpectationSuiteValidationResult
-from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import (
     DataContextConfig,
     InMemoryStoreBackendDefaults,
     ProgressBarsConfig,
-)
-from great_expectations.data_context.types.resource_identifiers import (
-    ExpectationSuiteIdentifier,
-    ValidationResultIdentifier,
 )
 from great_expectations.datasource.fluent import SQLDatasource
 from great_expectations.expectations import Expectation
@@ -69,7 +62,6 @@ from great_expectations.validator.v1_validator import Validator
 
 __all__ = [
     "RESULT_FORMAT",
-    "build_data_docs",
     "close_datasource",
     "duckdb_datasource",
     "install_duckdb_patches",
@@ -84,7 +76,6 @@ RESULT_FORMAT: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected
 
 _DUCKDB = "duckdb"
 _TABLE_NAME = re.compile(r"^\s*(?:(?P<schema>[A-Za-z_]\w*)\.)?(?P<table>[A-Za-z_]\w*)\s*$")
-_DOCS_SITE = "cakupan"
 
 
 # --------------------------------------------------------------------------- patches
@@ -155,21 +146,10 @@ install_duckdb_patches()
 # ------------------------------------------------------------------------ datasource
 
 
-def _ephemeral_context(data_docs_dir: Path | None = None) -> Any:
+def _ephemeral_context() -> Any:
     """An in-memory GX context: nothing on disk, no progress bars, no analytics."""
-    sites = {}
-    if data_docs_dir is not None:
-        sites[_DOCS_SITE] = {
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(data_docs_dir),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        }
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
-        data_docs_sites=sites,
         progress_bars=ProgressBarsConfig(globally=False),
         analytics_enabled=False,
     )
@@ -322,33 +302,3 @@ def summarize(result: ExpectationSuiteValidationResult) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-# ------------------------------------------------------------------------- data docs
-
-
-def build_data_docs(
-    results: Iterable[ExpectationSuiteValidationResult],
-    site_dir: str | Path,
-    *,
-    run_name: str = "cakupan",
-) -> Path:
-    """Render validation results as a GX Data Docs static site; returns its index.html.
-
-    A throwaway in-memory context holds the results; only the site itself is written,
-    under `site_dir` (e.g. `<warehouse>/data_docs/`). The site shows exactly `results`:
-    GX deletes validation pages it no longer has results for.
-    """
-    site_dir = Path(site_dir).resolve()
-    context = _ephemeral_context(data_docs_dir=site_dir)
-    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
-    for result in results:
-        batch = (result.meta or {}).get("active_batch_definition") or {}
-        key = ValidationResultIdentifier(
-            expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
-            run_id=(result.meta or {}).get("run_id") or run_id,
-            batch_identifier=re.sub(r"[^\w.-]", "_", batch.get("data_asset_name") or "batch"),
-        )
-        context.validation_results_store.set(key, result)
-    context.build_data_docs(site_names=[_DOCS_SITE])
-    return site_dir / "index.html"

@@ -16,13 +16,13 @@ import time
 import warnings
 from pathlib import Path
 
-from assets.landing import PERIODE_PATTERN
+from contract.periods import is_period
 
 
 def period_list(text: str) -> list[str]:
     periods = [p.strip() for p in text.split(",") if p.strip()]
     for p in periods:
-        if not PERIODE_PATTERN.match(p):
+        if not is_period(p):
             raise argparse.ArgumentTypeError(f"not a period YYYY-MM: {p!r}")
     return periods
 
@@ -56,10 +56,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def demo_data(args: argparse.Namespace) -> int:
-    from pipelines.demo_data import generate_demo_landing
     from pipelines.resources import warehouse_from_env
+    from tools.demo_data import generate_demo_landing
 
-    out = args.out or warehouse_from_env().landing
+    out = args.out or warehouse_from_env(resolve=True).landing
     started = time.perf_counter()
     summary = generate_demo_landing(out, persons=args.persons, seed=args.seed, periods=args.periods)
     rows = sum(summary.rows_written.values())
@@ -75,27 +75,34 @@ def demo_data(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     import dagster as dg
 
-    from assets.landing import landed_periods
-    from pipelines.report import print_summary
-    from pipelines.resources import warehouse_from_env
-    from pipelines.runner import run_periods
+    from contract.landing import landed_periods
+    from pipelines.resources import setting, warehouse_from_env
+    from pipelines.runner import run_each_period
+    from pipelines.summary import print_summary
 
-    warehouse = warehouse_from_env(
-        landing_dir=str(args.landing) if args.landing else None,
-        warehouse_dir=str(args.warehouse_dir) if args.warehouse_dir else None,
-    )
+    flags: dict[str, str] = {}
+    if args.landing:
+        flags["landing_dir"] = str(args.landing)
+    if args.warehouse_dir:  # the files go with the folder given on the command line
+        flags |= {
+            "warehouse_dir": str(args.warehouse_dir),
+            "published_file": "",
+            "internal_file": "",
+        }
+    warehouse = warehouse_from_env(resolve=True, **flags)
     periods = args.periods or landed_periods(warehouse.landing)
     if not periods:
         print(f"no landed period under {warehouse.landing_dir}/enrollment/", file=sys.stderr)
         return 2
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     started = time.perf_counter()
-    outcomes = run_periods(warehouse, periods, instance=instance)
+    log_level = setting("CAKUPAN_LOG_LEVEL").upper()
+    outcomes = run_each_period(warehouse, periods, instance=instance, log_level=log_level)
     elapsed = time.perf_counter() - started
     print_summary(warehouse, outcomes, elapsed)
     failed = [o for o in outcomes if not o.success]
     for o in failed:
-        print(f"period {o.periode} NOT published: {o.error}", file=sys.stderr)
+        print(f"period {o.period} NOT published: {o.error}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -1,102 +1,137 @@
-"""Settings and resources: the one place where cakupan reads its environment.
+"""Settings: the one place where cakupan names its environment variables.
 
-Every path and tunable comes from a ``CAKUPAN_*`` environment variable with a default
-that works from the repository root, so ``make run`` needs no configuration and an
-operator can point the same code at production folders without editing it.
+Every setting is a ``CAKUPAN_*`` environment variable with a default that works from the
+repository root, so ``make run`` needs no configuration and an operator points the same
+code at production folders without editing it. A variable that is set reaches the
+resources as a ``dg.EnvVar`` (the UI shows the variable's name, and every run reads its
+value when it starts); an unset one takes the default.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
-import duckdb
-from pydantic import Field
 
-from pipelines import warehouse
-
-#: Minimum monthly contribution of a non-wage earner (BPU): JKK Rp10,000 + JKM Rp6,800.
-BPU_MINIMUM_CONTRIBUTION_RP = 16_800
+from assets.warehouse import Warehouse
+from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP
 
 
-def env(name: str, default: str) -> str:
-    """An environment variable, where an empty value counts as unset."""
-    return os.environ.get(name) or default
+def whole_number(minimum: int) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        return None if value.isdigit() and int(value) >= minimum else "not a whole number"
+
+    return check
 
 
-class Warehouse(dg.ConfigurableResource):
-    """The landing zone and the two DuckDB files of the data contract.
+def duckdb_size(value: str) -> str | None:
+    ok = re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)", value.strip().upper())
+    return None if ok else "not a size"
 
-    The internal file holds personal data and is written only by the pipeline; the
-    published file holds the marts alone and is replaced atomically for dashboards.
-    """
 
-    landing_dir: str = Field(description="Landing zone: enrollment/<YYYY-MM>/ and labour/<YYYY>/.")
-    warehouse_dir: str = Field(description="Folder of the DuckDB files, spill files and Data Docs.")
-    published_path: str = Field(description="Published DuckDB file (marts only) for dashboards.")
-    internal_path: str = Field(description="Internal DuckDB file (staged rows, persons, quality).")
-    bpu_minimum_contribution_rp: int = Field(
-        default=BPU_MINIMUM_CONTRIBUTION_RP,
-        description="Minimum monthly BPU contribution (JKK + JKM) used for iuran_minimum_bulanan_rp.",
-    )
-    memory_limit: str = Field(default="4GB", description="DuckDB memory_limit; spills beyond it.")
-    threads: int = Field(default=2, description="DuckDB worker threads.")
+@dataclass(frozen=True)
+class Setting:
+    variable: str
+    field: str | None  # of the Warehouse resource; None: read by the CLI
+    default: str
+    accepts: str  # what a valid value looks like, for error messages
+    check: Callable[[str], str | None] | None = None
+    integer: bool = False
 
-    @property
-    def landing(self) -> Path:
-        return Path(self.landing_dir)
+    def value(self, environ: Mapping[str, str]) -> str:
+        return environ.get(self.variable) or self.default
 
-    @property
-    def spill_dir(self) -> Path:
-        return Path(self.warehouse_dir) / "spill"
+    def problem(self, environ: Mapping[str, str]) -> str | None:
+        """One line naming the variable and what it accepts, if its value is not valid."""
+        value = environ.get(self.variable)
+        if not value or self.check is None or self.check(value) is None:
+            return None
+        return f"{self.variable}={value!r} is not valid: it accepts {self.accepts}"
 
-    def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
-        return {
-            "memory_limit": self.memory_limit,
-            "threads": self.threads,
-            "temp_directory": str(self.spill_dir),
-        }
+    def binding(self, environ: Mapping[str, str], resolve: bool) -> Any:
+        """What the resource field gets: the variable itself when it is set (unless
+        ``resolve``: then its value), else the default."""
+        if environ.get(self.variable) and not resolve:
+            return dg.EnvVar.int(self.variable) if self.integer else dg.EnvVar(self.variable)
+        value = self.value(environ)
+        return int(value) if self.integer else value
 
-    @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection to the internal file, with schemas, reference and macros.
 
-        The connection is always closed, also on error, so the next step or run of this
-        process can open the file again.
-        """
-        Path(self.internal_path).parent.mkdir(parents=True, exist_ok=True)
-        self.spill_dir.mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(self.internal_path, config=self.duckdb_config())
-        try:
-            warehouse.prepare(conn)
-            yield conn
-        finally:
-            conn.close()
+SETTINGS = (
+    Setting("CAKUPAN_LANDING_DIR", "landing_dir", "data/landing", "a folder"),
+    Setting(
+        "CAKUPAN_WAREHOUSE_DIR",
+        "warehouse_dir",
+        "data/warehouse",
+        "a folder (DuckDB files, spill files, Data Docs)",
+    ),
+    Setting(
+        "CAKUPAN_PUBLISHED_PATH",
+        "published_file",
+        "",
+        "a file path (default <warehouse>/coverage.duckdb)",
+    ),
+    Setting(
+        "CAKUPAN_INTERNAL_PATH",
+        "internal_file",
+        "",
+        "a file path (default <warehouse>/internal.duckdb)",
+    ),
+    Setting(
+        "CAKUPAN_BPU_MINIMUM_CONTRIBUTION_RP",
+        "bpu_minimum_contribution_rp",
+        str(BPU_MINIMUM_CONTRIBUTION_RP),
+        "a whole number of rupiah, e.g. 16800",
+        whole_number(0),
+        integer=True,
+    ),
+    Setting(
+        "CAKUPAN_DUCKDB_MEMORY_LIMIT",
+        "memory_limit",
+        "4GB",
+        "a DuckDB size such as 4GB or 512MB",
+        duckdb_size,
+    ),
+    Setting(
+        "CAKUPAN_DUCKDB_THREADS",
+        "threads",
+        "2",
+        "a whole number of threads, 1 or more",
+        whole_number(1),
+        integer=True,
+    ),
+    Setting(
+        "CAKUPAN_LOG_LEVEL",
+        None,
+        "WARNING",
+        "DEBUG, INFO, WARNING or ERROR (what `cakupan run` prints of Dagster's log)",
+        lambda v: None if v.upper() in ("DEBUG", "INFO", "WARNING", "ERROR") else "unknown",
+    ),
+)
+
+
+def setting(variable: str, environ: Mapping[str, str] | None = None) -> str:
+    """The value of a setting now (its default when unset)."""
+    environ = os.environ if environ is None else environ
+    return next(s for s in SETTINGS if s.variable == variable).value(environ)
+
+
+def setting_problems(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Every setting whose value is not valid, one line each (empty: all valid)."""
+    environ = os.environ if environ is None else environ
+    return [p for s in SETTINGS if (p := s.problem(environ)) is not None]
 
 
 def warehouse_from_env(
-    landing_dir: str | None = None, warehouse_dir: str | None = None
+    environ: Mapping[str, str] | None = None, resolve: bool = False, **overrides: str
 ) -> Warehouse:
-    """The warehouse resource configured from ``CAKUPAN_*`` environment variables; the
-    arguments (the CLI's flags) take precedence over them."""
-    flag = warehouse_dir is not None
-    warehouse_dir = warehouse_dir or env("CAKUPAN_WAREHOUSE_DIR", "data/warehouse")
-
-    def in_warehouse(variable: str, name: str) -> str:
-        default = f"{warehouse_dir}/{name}"
-        return default if flag else env(variable, default)
-
-    return Warehouse(
-        landing_dir=landing_dir or env("CAKUPAN_LANDING_DIR", "data/landing"),
-        warehouse_dir=warehouse_dir,
-        published_path=in_warehouse("CAKUPAN_PUBLISHED_PATH", "coverage.duckdb"),
-        internal_path=in_warehouse("CAKUPAN_INTERNAL_PATH", "internal.duckdb"),
-        bpu_minimum_contribution_rp=int(
-            env("CAKUPAN_BPU_MINIMUM_CONTRIBUTION_RP", str(BPU_MINIMUM_CONTRIBUTION_RP))
-        ),
-        memory_limit=env("CAKUPAN_DUCKDB_MEMORY_LIMIT", "4GB"),
-        threads=int(env("CAKUPAN_DUCKDB_THREADS", "2")),
-    )
+    """The warehouse resource bound to the ``CAKUPAN_*`` variables (``resolve``: to their
+    values now, for code that reads the settings outside a run, like the CLI); ``overrides``
+    (the CLI's flags, by field name) take precedence over them."""
+    environ = os.environ if environ is None else environ
+    fields = {s.field: s.binding(environ, resolve) for s in SETTINGS if s.field}
+    return Warehouse(**{**fields, **overrides})

@@ -1,7 +1,8 @@
 """Running the coverage job for landed periods: the code path of `cakupan run` and `make run`.
 
-It executes the same job, assets and checks as the Dagster UI does, one run per period, so
-that a broken period fails alone and the other periods are still published.
+It executes the same job, assets and checks as the Dagster UI does, one run per period (as
+a backfill from the UI does), so that a broken period fails alone and the other periods
+are still published.
 """
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from assets.landing import landed_periods, landed_years
-from pipelines.automation import HashCache, inputs_tags, period_inputs
+from assets.warehouse import Warehouse
+from contract.landing import landed_periods, landed_years
+from pipelines.automation.fingerprints import HashCache, inputs_tags, period_inputs
 from pipelines.definitions import build_defs
-from pipelines.resources import Warehouse, env
+from pipelines.jobs import JOB_NAME
 
 
 @dataclass(frozen=True)
 class PeriodOutcome:
-    periode: str
+    period: str
     success: bool
     run_id: str
     error: str | None = None
@@ -41,31 +43,30 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
     return "the run failed"
 
 
-def run_periods(
+def run_each_period(
     warehouse: Warehouse,
     periods: list[str] | None = None,
     instance: dg.DagsterInstance | None = None,
+    log_level: str = "WARNING",
 ) -> list[PeriodOutcome]:
-    """Materialize the coverage job for each period (default: every landed period)."""
-    job = build_defs(warehouse).resolve_job_def("coverage_job")
+    """One run of the coverage job per period (default: every landed period), in order."""
+    job = build_defs(warehouse).resolve_job_def(JOB_NAME)
     years = landed_years(warehouse.landing)
-    log_level = env("CAKUPAN_LOG_LEVEL", "WARNING")
-    chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
     outcomes = []
-    for periode in chosen:
+    for period in sorted(periods) if periods else landed_periods(warehouse.landing):
         # The same input tags as scheduled runs, so the schedule knows what this run read.
-        inputs = period_inputs(warehouse.landing, periode, years)
+        inputs = period_inputs(warehouse.landing, period, years)
         tags = inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
         result = job.execute_in_process(
             tags=tags,
-            partition_key=periode,
+            partition_key=period,
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
         outcomes.append(
             PeriodOutcome(
-                periode,
+                period,
                 result.success,
                 result.run_id,
                 None if result.success else failure_message(result),

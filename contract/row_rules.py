@@ -1,8 +1,9 @@
-"""The data contract's row rules for the two inputs, as SQL over cleaned values.
+"""The data contract's input columns and row rules, as SQL over cleaned values.
 
 This is where every reject reason is defined, once, under the contract's rule name.
-`assets/staging.py` applies them in DuckDB: a row that breaks any rule goes to
-``quality.rejected_rows`` with every rule it broke, in the contract's order.
+Staging (`assets/staging/`) applies them in DuckDB: a row that breaks any rule goes to
+``quality.rejected_rows`` with every rule it broke, in the contract's order. The SQL names
+the contract's macros (``contract/macros.sql``) and reference tables (``ref_*``).
 
 A missing value breaks ``missing_required`` only: the value rules judge the values that
 are there, so one empty cell is not reported three times.
@@ -11,6 +12,10 @@ are there, so one empty cell is not reported three times.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from contract.landing import ENROLLMENT as ENROLLMENT_SOURCE
+from contract.landing import LABOUR as LABOUR_SOURCE
+from contract.reference import STATUS_PEKERJAAN
 
 #: Contract order of the rule names (the ``rules`` column lists them in this order).
 RULE_NAMES = (
@@ -72,7 +77,6 @@ ENROLLMENT_REQUIRED = tuple(c for c in ENROLLMENT_COLUMNS if c not in ENROLLMENT
 SEGMEN = ("PU", "BPU", "JAKON", "PMI")
 STATUS = ("AKTIF", "NONAKTIF")
 JENIS_KELAMIN = ("L", "P")
-STATUS_PEKERJAAN = ("FORMAL", "INFORMAL")
 
 
 def sql_set(values: tuple[str, ...]) -> str:
@@ -81,7 +85,7 @@ def sql_set(values: tuple[str, ...]) -> str:
 
 #: Enrollment rules. ``getvariable('periode_end')`` is the last day of the snapshot's period.
 ENROLLMENT = SourceRules(
-    source="enrollment",
+    source=ENROLLMENT_SOURCE,
     columns=ENROLLMENT_COLUMNS,
     cleaned="""
         clean_text(kpj) AS kpj,
@@ -140,7 +144,7 @@ LABOUR_COLUMNS = ("tahun", "kode_wilayah", "kbli", "status_pekerjaan", "jumlah_p
 
 #: Labour rules. ``getvariable('folder_year')`` is the year of the file's folder.
 LABOUR = SourceRules(
-    source="labour",
+    source=LABOUR_SOURCE,
     columns=LABOUR_COLUMNS,
     cleaned="""
         clean_text(tahun) AS tahun,

@@ -28,10 +28,6 @@ CREATE OR REPLACE TEMP MACRO program_list(x) AS
                 lambda p: p <> '');
 CREATE OR REPLACE TEMP MACRO known_programs() AS ['JKK', 'JKM', 'JHT', 'JP', 'JKP'];
 
--- The last day of a period YYYY-MM: the enrollment snapshot is "as of" that day.
-CREATE OR REPLACE TEMP MACRO periode_end(periode) AS
-    (strptime(periode || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE;
-
 -- Age in completed years on a given day.
 CREATE OR REPLACE TEMP MACRO age_on(birth_date, on_day) AS date_sub('year', birth_date, on_day);
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.resources import Warehouse
+from assets.warehouse import Warehouse
+from checks.results import validation_summary
 from pipelines.runner import PeriodOutcome
 
 
@@ -42,22 +43,22 @@ def period_rows(
         files, read, accepted, rejected = conn.execute(
             "SELECT count(*), sum(rows_read), sum(rows_accepted), sum(rows_rejected) "
             "FROM quality.file_loads WHERE source = 'enrollment' AND periode_or_tahun = ?",
-            [o.periode],
+            [o.period],
         ).fetchone() or (0, None, None, None)
         persons, active, pmi = conn.execute(
             "SELECT count(*), count(*) FILTER (aktif), count(*) FILTER (pmi_saja) "
             "FROM core.person WHERE periode = ?",
-            [o.periode],
+            [o.period],
         ).fetchone() or (None, None, None)
         coverage = None
         if published is not None:
             found = published.execute(
-                "SELECT cakupan_persen FROM mart.coverage_province WHERE periode = ?", [o.periode]
+                "SELECT cakupan_persen FROM mart.coverage_province WHERE periode = ?", [o.period]
             ).fetchone()
             coverage = found[0] if found else None
         rows.append(
             [
-                o.periode,
+                o.period,
                 "published" if o.success else "FAILED",
                 fmt_int(files),
                 fmt_int(read),
@@ -72,14 +73,14 @@ def period_rows(
     return rows
 
 
-def region_rows(published: duckdb.DuckDBPyConnection, periode: str) -> list[list[str]]:
+def region_rows(published: duckdb.DuckDBPyConnection, period: str) -> list[list[str]]:
     return [
         [bps, kmd, nama, fmt_int(pekerja), fmt_int(aktif), fmt_pct(pct), fmt_int(belum)]
         for bps, kmd, nama, pekerja, aktif, pct, belum in published.execute(
             "SELECT kode_wilayah, kode_kemendagri, nama_wilayah, pekerja, peserta_aktif, "
             "cakupan_persen, belum_terlindungi FROM mart.coverage_region WHERE periode = ? "
             "ORDER BY kode_wilayah",
-            [periode],
+            [period],
         ).fetchall()
     ]
 
@@ -88,12 +89,11 @@ def print_validation(
     warehouse: Warehouse, conn: duckdb.DuckDBPyConnection, periods: list[str]
 ) -> None:
     """One line per period: the asset checks of its latest run, passed / warned / failed."""
-    from checks.validation import DATA_DOCS_DIR, validation_summary
-
     summaries = validation_summary(conn, periods)
     if summaries:
-        docs = Path(warehouse.warehouse_dir) / DATA_DOCS_DIR
-        print(f"\nValidation (quality.validation_results; Data Docs in {docs}/):\n")
+        print(
+            f"\nValidation (quality.validation_results; Data Docs in {warehouse.data_docs_dir}/):\n"
+        )
         for summary in summaries:
             print(f"  {summary.line()}")
 
@@ -105,11 +105,7 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
         f"\ncakupan: {ok} of {len(outcomes)} period(s) published in {elapsed:.1f} s "
         f"-> {published_path}\n"
     )
-    conn = duckdb.connect(warehouse.internal_path, read_only=True)
-    published = (
-        duckdb.connect(str(published_path), read_only=True) if published_path.exists() else None
-    )
-    try:
+    with warehouse.read_internal() as conn, warehouse.read_published() as published:
         print(
             table(
                 [
@@ -127,7 +123,7 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
                 period_rows(conn, published, outcomes),
             )
         )
-        latest = max((o.periode for o in outcomes if o.success), default=None)
+        latest = max((o.period for o in outcomes if o.success), default=None)
         if published is not None and latest is not None:
             print(f"\nCoverage per regency/city, {latest} (kode_wilayah = BPS code):\n")
             print(
@@ -144,9 +140,5 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
                     region_rows(published, latest),
                 )
             )
-        print_validation(warehouse, conn, [o.periode for o in outcomes])
-    finally:
-        conn.close()
-        if published is not None:
-            published.close()
+        print_validation(warehouse, conn, [o.period for o in outcomes])
     print()

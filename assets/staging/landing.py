@@ -1,26 +1,21 @@
-"""The landing zone: which files make a snapshot, and reading them into DuckDB as text.
+"""Reading landing files into DuckDB as text, with their line numbers.
 
 Every file is read with all values as text, so that a value that does not parse becomes
 a rejected row (``bad_type``) instead of a failed load; only a file that cannot be read
-as a table at all stops its snapshot (``BrokenFileError``).
+as a table at all stops its snapshot (``BrokenFileError``). Which files make a snapshot
+is the contract's layout (`contract.landing`).
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-PERIODE_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-TAHUN_PATTERN = re.compile(r"^\d{4}$")
-READABLE_SUFFIXES = {
-    "enrollment": (".csv", ".parquet"),
-    "labour": (".csv", ".parquet", ".xlsx"),
-}
+from contract.landing import READABLE_SUFFIXES, relative_name, snapshot_dir, snapshot_files
 
 
 class BrokenFileError(Exception):
@@ -32,57 +27,10 @@ class BrokenFileError(Exception):
         self.reason = reason
 
 
-def is_ignored(path: Path) -> bool:
-    """Files starting with '.' or '_' are partial uploads and are never read."""
-    return path.name.startswith((".", "_"))
-
-
-def snapshot_dir(landing: Path, source: str, key: str) -> Path:
-    return landing / source / key
-
-
-def snapshot_files(landing: Path, source: str, key: str) -> list[Path]:
-    """The parts of one snapshot, in file-name order (the order that decides duplicates)."""
-    folder = snapshot_dir(landing, source, key)
-    if not folder.is_dir():
-        return []
-    return sorted(
-        (p for p in folder.iterdir() if p.is_file() and not is_ignored(p)), key=lambda p: p.name
-    )
-
-
-def landed_keys(landing: Path, source: str) -> list[str]:
-    """Snapshot folders (periods or years) that hold at least one file to read."""
-    pattern = PERIODE_PATTERN if source == "enrollment" else TAHUN_PATTERN
-    root = landing / source
-    if not root.is_dir():
-        return []
-    return sorted(
-        d.name
-        for d in root.iterdir()
-        if d.is_dir() and pattern.match(d.name) and snapshot_files(landing, source, d.name)
-    )
-
-
-def landed_periods(landing: Path) -> list[str]:
-    return landed_keys(landing, "enrollment")
-
-
-def landed_years(landing: Path) -> list[int]:
-    return [int(y) for y in landed_keys(landing, "labour")]
-
-
 @dataclass(frozen=True)
 class FileRead:
     file: str  # relative to the landing directory
     rows: int
-
-
-def relative_name(path: Path, landing: Path) -> str:
-    try:
-        return path.resolve().relative_to(landing.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def column_positions(header: list[str], required: tuple[str, ...], file: str) -> dict[str, int]:

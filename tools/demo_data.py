@@ -29,8 +29,8 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from checks.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS, RULE_NAMES
-from pipelines.warehouse import REFERENCE_DIR
+from contract.reference import REFERENCE_DIR
+from contract.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS, RULE_NAMES
 
 __all__ = [
     "ENROLLMENT_COLUMNS",

@@ -1,20 +1,18 @@
-"""The warehouse's tables: one declaration feeds the DDL, the column comments in DuckDB and
-the column schemas shown in the Dagster UI, so the three can never disagree.
+"""The warehouse's tables, each declared once: columns, grain, file and descriptions.
 
-Column names of contract tables stay in Indonesian, as the data contract fixes them.
+One declaration feeds the DDL and the column comments in DuckDB, the column schemas shown
+in the Dagster UI, the marts' SQL (their grain) and the checks (grain, grid, personal
+columns), so none of them can disagree with another. Column names stay in Indonesian, as
+the data contract fixes them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import dagster as dg
-import duckdb
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-REFERENCE_DIR = REPO_ROOT / "reference"
-MACROS_SQL = REPO_ROOT / "assets" / "sql" / "macros.sql"
+#: The two DuckDB files of the contract.
+INTERNAL = "internal"  # staged rows, persons, quality: personal data, for the pipeline only
+PUBLISHED = "published"  # the marts, nothing personal, for dashboards
 
 
 @dataclass(frozen=True)
@@ -30,6 +28,28 @@ class Table:
     name: str  # schema.table
     description: str
     columns: tuple[Column, ...]
+    grain: tuple[str, ...] = ()  # the columns that identify a row (empty: none)
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".")[0]
+
+    @property
+    def short_name(self) -> str:
+        return self.name.split(".")[1]
+
+    @property
+    def key(self) -> list[str]:
+        """Asset key path of the table's asset: ``mart.coverage_region`` -> mart/coverage_region."""
+        return [self.schema, self.short_name]
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The grain without ``periode``: the cells of one period."""
+        return tuple(c for c in self.grain if c != "periode")
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
 
     def ddl(self) -> str:
         cols = ",\n  ".join(f"{c.name} {c.type}" for c in self.columns)
@@ -42,22 +62,6 @@ class Table:
         return [f"COMMENT ON TABLE {self.name} IS {q(self.description)}"] + [
             f"COMMENT ON COLUMN {self.name}.{c.name} IS {q(c.description)}" for c in self.columns
         ]
-
-    def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
-
-    def dagster_schema(self) -> dg.TableSchema:
-        return dg.TableSchema(
-            columns=[
-                dg.TableColumn(
-                    name=c.name,
-                    type=c.type,
-                    description=c.description,
-                    tags={"pii": ""} if c.personal else {},
-                )
-                for c in self.columns
-            ]
-        )
 
 
 C = Column
@@ -127,6 +131,7 @@ STAGED_ENROLLMENT = Table(
         C("tanggal_kepesertaan", "DATE", "Registration date."),
         C("npp", "VARCHAR", "Employer number (PU, JAKON)."),
     ),
+    grain=("periode", "kpj"),
 )
 
 STAGED_LABOUR = Table(
@@ -141,12 +146,14 @@ STAGED_LABOUR = Table(
         SOURCE_FILE,
         SOURCE_LINE,
     ),
+    grain=("tahun", "kode_wilayah", "kbli", "status_pekerjaan"),
 )
 
 PERIOD_LABOUR_YEAR = Table(
     "staging.period_labour_year",
     "Which Sakernas year is the denominator of each period.",
     (PERIODE, C("tahun", "INTEGER", "The latest landed Sakernas year <= the period's year.")),
+    grain=("periode",),
 )
 
 REJECTED_ROWS = Table(
@@ -160,6 +167,7 @@ REJECTED_ROWS = Table(
         C("rules", "VARCHAR", "Broken rules, ';'-separated, in the contract's order."),
         C("raw", "VARCHAR", "The row's original values as JSON text.", True),
     ),
+    grain=("source", "periode_or_tahun", "file", "line"),
 )
 
 FILE_LOADS = Table(
@@ -174,6 +182,7 @@ FILE_LOADS = Table(
         C("rows_rejected", "BIGINT", "Rows quarantined in quality.rejected_rows."),
         C("loaded_at", "TIMESTAMP", "When the file was loaded (UTC)."),
     ),
+    grain=("source", "periode_or_tahun", "file"),
 )
 
 BROKEN_FILES = Table(
@@ -206,6 +215,7 @@ PERSON_LINK = Table(
             "How the row found its person: nik (its valid NIK), name_exact or name_similar (joined a NIK person by name), name_group (a person of NIK-less rows).",
         ),
     ),
+    grain=("periode", "kpj"),
 )
 
 PERSON = Table(
@@ -228,11 +238,12 @@ PERSON = Table(
         C("segmen", "VARCHAR", "Segment of the chosen registration."),
         C("status_pekerjaan", "VARCHAR", "FORMAL for PU/JAKON, INFORMAL for BPU, NULL otherwise."),
     ),
+    grain=("periode", "person_id"),
 )
 
 COVERAGE_PROVINCE = Table(
     "mart.coverage_province",
-    "Coverage of Kalimantan Timur per period.",
+    "Coverage of Kalimantan Timur per period; PMI-only persons are counted apart (peserta_pmi).",
     (
         PERIODE,
         PEKERJA,
@@ -243,11 +254,12 @@ COVERAGE_PROVINCE = Table(
         DI_ATAS_100,
         TAHUN_PEKERJA,
     ),
+    grain=("periode",),
 )
 
 COVERAGE_REGION = Table(
     "mart.coverage_region",
-    "Coverage per period and regency/city.",
+    "Coverage per period and regency/city (BPS code, with its Kemendagri code).",
     (
         PERIODE,
         KODE_WILAYAH_BPS,
@@ -260,6 +272,7 @@ COVERAGE_REGION = Table(
         DI_ATAS_100,
         TAHUN_PEKERJA,
     ),
+    grain=("periode", "kode_wilayah"),
 )
 
 COVERAGE_SECTOR = Table(
@@ -276,6 +289,7 @@ COVERAGE_SECTOR = Table(
         DI_ATAS_100,
         TAHUN_PEKERJA,
     ),
+    grain=("periode", "kbli"),
 )
 
 COVERAGE_REGION_SECTOR = Table(
@@ -294,11 +308,13 @@ COVERAGE_REGION_SECTOR = Table(
         DI_ATAS_100,
         TAHUN_PEKERJA,
     ),
+    grain=("periode", "kode_wilayah", "kbli"),
 )
 
 COVERAGE_STATUS = Table(
     "mart.coverage_status",
-    "Coverage per period, regency/city and formal/informal status.",
+    "Coverage per period, regency/city and formal (PU, JAKON) / informal (BPU) workers, "
+    "with the monthly cost of covering the unprotected at the BPU minimum.",
     (
         PERIODE,
         KODE_WILAYAH_BPS,
@@ -316,6 +332,7 @@ COVERAGE_STATUS = Table(
         DI_ATAS_100,
         TAHUN_PEKERJA,
     ),
+    grain=("periode", "kode_wilayah", "status_pekerjaan"),
 )
 
 PUBLISHED_PERIODS = Table(
@@ -327,11 +344,12 @@ PUBLISHED_PERIODS = Table(
         C("published_at", "TIMESTAMP", "When this period's numbers were published (UTC)."),
         C("run_id", "VARCHAR", "Dagster run that published them."),
     ),
+    grain=("periode",),
 )
 
 VALIDATION_RESULTS = Table(
     "quality.validation_results",
-    "One row per expectation evaluated by an asset check (the GX suites of checks/suites.py).",
+    "One row per expectation evaluated by an asset check (the GX suites of checks/suites/).",
     (
         C("run_id", "VARCHAR", "Dagster run that evaluated the check."),
         C("asset", "VARCHAR", "Checked asset, e.g. staging/enrollment."),
@@ -371,53 +389,10 @@ PUBLISHED_TABLES = (*MARTS, PUBLISHED_PERIODS)
 #: The data contract's personal data by column name: name, NIK, address, birth date, kpj.
 CONTRACT_PERSONAL_COLUMNS = ("nama", "nik", "alamat", "tanggal_lahir", "kpj")
 
-
-def personal_column_names() -> frozenset[str]:
-    """Column names that can hold personal data: every column declared ``personal`` in any
-    table, plus the contract's list. None of them may appear in the published file."""
-    declared = {
-        c.name for t in (*INTERNAL_TABLES, *PUBLISHED_TABLES) for c in t.columns if c.personal
-    }
-    return frozenset(declared | set(CONTRACT_PERSONAL_COLUMNS))
-
-
-def create_tables(conn: duckdb.DuckDBPyConnection, tables: tuple[Table, ...]) -> None:
-    """Create the tables, and add columns declared since an existing file was created."""
-    for schema in sorted({t.name.split(".")[0] for t in tables}):
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for table in tables:
-        conn.execute(table.ddl())
-        schema, name = table.name.split(".")
-        existing = {
-            r[0]
-            for r in conn.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-                "AND schema_name = ? AND table_name = ?",
-                [schema, name],
-            ).fetchall()
-        }
-        for column in table.columns:
-            if column.name not in existing:
-                conn.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type}")
-
-
-def load_reference(conn: duckdb.DuckDBPyConnection) -> None:
-    """The shipped reference data, as temp tables of this connection (they are tiny)."""
-    for name, file in {
-        "ref_region": "kaltim_regencies.csv",
-        "ref_district": "kaltim_districts.csv",
-        "ref_kbli": "kbli2020_sections.csv",
-        "ref_province": "provinces.csv",
-    }.items():
-        conn.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS "
-            f"SELECT * FROM read_csv(?, header=true, all_varchar=true)",
-            [str(REFERENCE_DIR / file)],
-        )
-
-
-def prepare(conn: duckdb.DuckDBPyConnection) -> None:
-    """Tables, reference data and the contract's SQL macros on a fresh connection."""
-    create_tables(conn, INTERNAL_TABLES)
-    load_reference(conn)
-    conn.execute(MACROS_SQL.read_text())
+#: Column names that can hold personal data: every column declared ``personal`` in any
+#: table, plus the contract's list. None of them may appear in the published file, and
+#: no value of them in a log, a message or a check's metadata.
+PERSONAL_COLUMNS = frozenset(
+    {c.name for t in (*INTERNAL_TABLES, *PUBLISHED_TABLES) for c in t.columns if c.personal}
+    | set(CONTRACT_PERSONAL_COLUMNS)
+)

@@ -1,0 +1,75 @@
+"""Core assets: the persons behind the registrations of a period."""
+
+import dagster as dg
+
+from assets.core.persons import link_registrations, write_persons
+from assets.partitions import period_partitions
+from assets.warehouse import Warehouse, table_schema
+from contract.tables import PERSON, PERSON_LINK, STAGED_ENROLLMENT
+
+
+@dg.asset(
+    key=PERSON_LINK.key,
+    deps=[STAGED_ENROLLMENT.key],
+    group_name="core",
+    partitions_def=period_partitions,
+    kinds={"duckdb"},
+    description=(
+        "Person resolution: every accepted registration (kpj) of the period linked to exactly "
+        "one person, by valid NIK, else by birth date + regency + (nearly) the same name."
+    ),
+    metadata={"dagster/column_schema": table_schema(PERSON_LINK)},
+    tags={"pii": ""},
+)
+def person_link(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    period = context.partition_key
+    with warehouse.connect() as conn:
+        link_registrations(conn, period)
+        by_rule = dict(
+            conn.execute(
+                "SELECT match_rule, count(*) FROM core.person_link WHERE periode = ? "
+                "GROUP BY ALL ORDER BY ALL",
+                [period],
+            ).fetchall()
+        )
+        (persons,) = conn.execute(
+            "SELECT count(DISTINCT person_id) FROM core.person_link WHERE periode = ?", [period]
+        ).fetchone() or (0,)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(sum(by_rule.values())),
+            "persons": dg.MetadataValue.int(persons),
+            "registrations_by_match_rule": dg.MetadataValue.json(by_rule),
+        }
+    )
+
+
+@dg.asset(
+    key=PERSON.key,
+    deps=[PERSON_LINK.key],
+    group_name="core",
+    partitions_def=period_partitions,
+    kinds={"duckdb"},
+    description=(
+        "One row per person: active (an AKTIF registration other than PMI) or not, PMI only, "
+        "and the region, sector and segment that count for coverage."
+    ),
+    metadata={"dagster/column_schema": table_schema(PERSON)},
+    tags={"pii": ""},
+)
+def person(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    period = context.partition_key
+    with warehouse.connect() as conn:
+        write_persons(conn, period)
+        total, active, pmi_only = conn.execute(
+            "SELECT count(*), count(*) FILTER (aktif), count(*) FILTER (pmi_saja) "
+            "FROM core.person WHERE periode = ?",
+            [period],
+        ).fetchone() or (0, 0, 0)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(total),
+            "active_persons": dg.MetadataValue.int(active),
+            "pmi_only_persons": dg.MetadataValue.int(pmi_only),
+        }
+    )

@@ -1,0 +1,65 @@
+"""Published assets: the candidate of the next published file, and the swap."""
+
+import dagster as dg
+
+from assets.partitions import period_partitions
+from assets.published.publish import build_candidate, swap_in
+from assets.warehouse import Warehouse
+from contract.tables import MARTS, PUBLISHED_TABLES
+
+CANDIDATE_KEY = ["published", "candidate"]
+
+
+@dg.asset(
+    key=CANDIDATE_KEY,
+    deps=[t.key for t in MARTS],
+    group_name="published",
+    partitions_def=period_partitions,
+    kinds={"duckdb"},
+    description=(
+        "The next published file, built beside the published one and checked before it "
+        "replaces it: the marts of this run's period, every other period as published."
+    ),
+)
+def published_candidate(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    path = build_candidate(warehouse, context.partition_key, context.run_id)
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path.resolve()))})
+
+
+@dg.asset(
+    key=["published", "coverage"],
+    deps=[CANDIDATE_KEY],
+    group_name="published",
+    partitions_def=period_partitions,
+    kinds={"duckdb"},
+    description=(
+        "The published DuckDB file dashboards read (coverage.duckdb): the mart tables of every "
+        "landed period and nothing personal. Replaced atomically by renaming the checked "
+        "candidate over it, so readers never see a half-built file and are never locked out."
+    ),
+    metadata={"tables": dg.MetadataValue.json([t.name for t in PUBLISHED_TABLES])},
+)
+def published_coverage(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    candidate = warehouse.candidate_path
+    if not candidate.exists():
+        raise dg.Failure(f"no checked candidate to publish at {candidate}", allow_retries=False)
+    path = swap_in(candidate, warehouse.published_path)
+    with warehouse.read_published() as conn:
+        assert conn is not None
+        in_file = [
+            r[0]
+            for r in conn.execute(
+                "SELECT periode FROM mart.published_periods ORDER BY periode"
+            ).fetchall()
+        ]
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path.resolve())),
+            "periods_in_file": dg.MetadataValue.json(in_file),
+            "size_bytes": dg.MetadataValue.int(path.stat().st_size),
+        }
+    )

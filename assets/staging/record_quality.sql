@@ -1,0 +1,13 @@
+-- The snapshot's quarantine and row conservation (its earlier rows are deleted first):
+-- every rejected row with all the rules it broke and its original values, and per file
+-- rows read = rows accepted + rows rejected.
+INSERT INTO quality.rejected_rows
+SELECT getvariable('source'), getvariable('snapshot'), file, line,
+       array_to_string(rules, ';'), to_json(original)::VARCHAR
+FROM judged_rows WHERE len(rules) > 0 ORDER BY row_order;
+
+INSERT INTO quality.file_loads
+SELECT getvariable('source'), getvariable('snapshot'), file, count(*),
+       count(*) FILTER (len(rules) = 0), count(*) FILTER (len(rules) > 0),
+       now() AT TIME ZONE 'UTC'
+FROM judged_rows GROUP BY file ORDER BY file;

@@ -1,0 +1,217 @@
+"""Suites on the coverage marts: grain, grid and formulas; the province equals its parts.
+
+Two suites per mart of `contract.tables.MARTS`, registered from the declarations: a new
+mart gets its checks without a line here. The marts are small, so rules are single SQL
+queries (a native GX column expectation costs ~3 queries).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from checks.suites.builder import Builder, sql_list
+from checks.suites.registry import ERROR, WARN, SuiteParams, SuiteSpec, Validation, register
+from checks.suites.staging import labour_year_sql
+from contract.reference import STATUS_PEKERJAAN, bps_regions, kbli_sections
+from contract.tables import COVERAGE_PROVINCE, COVERAGE_REGION, COVERAGE_STATUS, MARTS, Table
+
+#: Largest move of a regency's coverage between two periods that needs no explanation.
+MAX_MOVE_POINTS = 5.0
+
+
+def dimension_cells() -> dict[str, tuple[str, ...]]:
+    """The reference cells of each mart dimension."""
+    return {
+        "kode_wilayah": bps_regions(),
+        "kbli": kbli_sections(),
+        "status_pekerjaan": STATUS_PEKERJAAN,
+    }
+
+
+def grid_size(table: Table) -> int:
+    cells = dimension_cells()
+    n = 1
+    for dimension in table.dimensions:
+        n *= len(cells[dimension])
+    return n
+
+
+def row_id(table: Table, alias: str = "") -> str:
+    return " || '/' || ".join(f"{alias}{c}" for c in table.grain)
+
+
+def mart_target(table: Table, period: str) -> str:
+    """The period's rows of a mart, with what its rules compare them to: the period's
+    Sakernas year; for the province, the sums of every other mart; for the regions, the
+    coverage of the previous period in the mart."""
+    columns = ["pekerja", "peserta_aktif", "cakupan_persen", "belum_terlindungi"]
+    columns += ["cakupan_di_atas_100", "tahun_pekerja", *table.dimensions]
+    if table is COVERAGE_STATUS:
+        columns.append("iuran_minimum_bulanan_rp")
+    if table is COVERAGE_PROVINCE:
+        columns.append("peserta_pmi")
+    extra = [f"{labour_year_sql(period)} AS tahun_periode"]
+    previous = ""
+    if table is COVERAGE_PROVINCE:
+        extra += [
+            f"(SELECT sum({c}) FROM {other.name} WHERE periode = '{period}') "
+            f"AS {c}_{other.short_name}"
+            for other in MARTS
+            if other is not table
+            for c in ("pekerja", "peserta_aktif")
+        ]
+    if table is COVERAGE_REGION:
+        extra += ["p.cakupan_persen AS cakupan_sebelumnya", "p.periode AS periode_sebelumnya"]
+        previous = f"""
+            LEFT JOIN mart.coverage_region p ON p.kode_wilayah = m.kode_wilayah
+             AND p.periode = (SELECT max(periode) FROM mart.coverage_region
+                              WHERE periode < '{period}')"""
+    select = ", ".join([f"{row_id(table, 'm.')} AS row_id"] + [f"m.{c}" for c in columns])
+    return f"""
+        SELECT {select}, {", ".join(extra)}
+        FROM {table.name} m{previous}
+        WHERE m.periode = '{period}'
+    """
+
+
+def mart_rules(table: Table, params: SuiteParams) -> Validation:
+    """One mart, one period: grain, grid, formulas; the province also equals its parts."""
+    b = Builder(ERROR)
+    size = grid_size(table)
+    b.add(
+        "ExpectTableRowCountToEqual",
+        f"The landed period is in the mart with its complete grid: {size} row(s)",
+        value=size,
+    )
+    if table.dimensions:
+        b.rows_where(
+            f"One row per grain key ({', '.join(table.grain)})",
+            "SELECT row_id FROM {batch} GROUP BY row_id HAVING count(*) > 1",
+        )
+        cells = dimension_cells()
+        b.rows_where(
+            "Every grid cell is of the reference: "
+            + ", ".join(f"{d} in {sql_list(cells[d])}" for d in table.dimensions),
+            "SELECT row_id FROM {batch} WHERE "
+            + " OR ".join(
+                f"{d} IS NULL OR {d} NOT IN {sql_list(cells[d])}" for d in table.dimensions
+            ),
+        )
+    b.rows_where(
+        "pekerja ≥ 0 (NULL only where Sakernas has no row for the cell)",
+        "SELECT row_id FROM {batch} WHERE pekerja < 0",
+    )
+    b.rows_where(
+        "peserta_aktif ≥ 0, counted in every cell",
+        "SELECT row_id FROM {batch} WHERE peserta_aktif IS NULL OR peserta_aktif < 0",
+    )
+    b.rows_where(
+        "belum_terlindungi = max(pekerja - peserta_aktif, 0), NULL where pekerja is missing",
+        """
+        SELECT row_id FROM {batch} WHERE belum_terlindungi IS DISTINCT FROM
+            CASE WHEN pekerja IS NULL THEN NULL ELSE greatest(pekerja - peserta_aktif, 0) END
+        """,
+    )
+    b.rows_where(
+        "cakupan_persen is NULL exactly where pekerja is 0 or missing, else "
+        "100 x peserta_aktif / pekerja (not capped)",
+        """
+        SELECT row_id FROM {batch}
+        WHERE (cakupan_persen IS NULL) <> (pekerja IS NULL OR pekerja = 0)
+           OR abs(cakupan_persen - 100.0 * peserta_aktif / pekerja) > 1e-9
+        """,
+    )
+    b.rows_where(
+        "cakupan_di_atas_100 flags exactly the cells above 100 %",
+        "SELECT row_id FROM {batch} "
+        "WHERE cakupan_di_atas_100 IS DISTINCT FROM coalesce(cakupan_persen > 100, false)",
+    )
+    b.rows_where(
+        "tahun_pekerja is the period's Sakernas year (the latest ≤ the period's year)",
+        "SELECT row_id FROM {batch} WHERE tahun_pekerja IS DISTINCT FROM tahun_periode",
+    )
+    if table is COVERAGE_STATUS:
+        rp = int(params.bpu_minimum_rp)
+        b.rows_where(
+            f"iuran_minimum_bulanan_rp = belum_terlindungi x Rp{rp:,} (BPU minimum)",
+            f"SELECT row_id FROM {{batch}} WHERE iuran_minimum_bulanan_rp IS DISTINCT FROM "
+            f"belum_terlindungi * {rp}",
+        )
+    if table is COVERAGE_PROVINCE:
+        b.rows_where(
+            "peserta_pmi ≥ 0: PMI-only persons are counted apart",
+            "SELECT row_id FROM {batch} WHERE peserta_pmi IS NULL OR peserta_pmi < 0",
+        )
+        parts = " UNION ALL ".join(
+            f"SELECT row_id || ' vs {other.short_name}' AS row_id FROM {{batch}} "
+            f"WHERE pekerja IS DISTINCT FROM pekerja_{other.short_name} "
+            f"OR peserta_aktif IS DISTINCT FROM peserta_aktif_{other.short_name}"
+            for other in MARTS
+            if other is not table
+        )
+        b.rows_where(
+            "Province = sum of regions = sum of sectors = sum of region x sector cells "
+            "= sum of status cells (pekerja and peserta_aktif)",
+            parts,
+        )
+    return b.validation(mart_target(table, params.period))
+
+
+def mart_warnings(table: Table, params: SuiteParams) -> Validation:
+    b = Builder(WARN)
+    b.rows_where(
+        "Coverage of a cell is at most 100 % (above: more active participants than "
+        "counted workers; published as is and flagged)",
+        "SELECT row_id || ' (' || round(cakupan_persen, 1) || ' %)' AS row_id "
+        "FROM {batch} WHERE cakupan_persen > 100",
+    )
+    if table is COVERAGE_REGION:
+        b.rows_where(
+            f"A regency's coverage moves at most {MAX_MOVE_POINTS:g} points since the "
+            "previous period in the marts",
+            f"""
+            SELECT row_id || ': ' || printf('%+.1f', cakupan_persen - cakupan_sebelumnya)
+                   || ' points since ' || periode_sebelumnya AS row_id
+            FROM {{batch}}
+            WHERE abs(cakupan_persen - cakupan_sebelumnya) > {MAX_MOVE_POINTS}
+            """,
+        )
+    return b.validation(mart_target(table, params.period))
+
+
+def register_mart_suites(table: Table) -> None:
+    province = table is COVERAGE_PROVINCE
+    region = table is COVERAGE_REGION
+    register(
+        SuiteSpec(
+            f"{table.short_name}_rules",
+            ERROR,
+            tuple(table.key),
+            f"{table.name}: one row per grain key and the complete grid for the period, "
+            "pekerja ≥ 0, belum_terlindungi = max(pekerja - peserta_aktif, 0), cakupan_persen "
+            "NULL exactly where pekerja is 0 or missing"
+            + ("; the province equals the sum of every other mart" if province else "")
+            + ". Blocks the publish.",
+            partial(mart_rules, table),
+        )
+    )
+    register(
+        SuiteSpec(
+            f"{table.short_name}_warnings",
+            WARN,
+            tuple(table.key),
+            f"{table.name}: cells above 100 %"
+            + (
+                f"; regencies whose coverage moved more than {MAX_MOVE_POINTS:g} points since "
+                "the previous period"
+                if region
+                else ""
+            )
+            + ". Never blocks.",
+            partial(mart_warnings, table),
+        )
+    )
+
+
+for mart in MARTS:
+    register_mart_suites(mart)

@@ -1,0 +1,86 @@
+"""The nightly schedule: every night, publish what landed or changed."""
+
+from datetime import datetime
+
+import dagster as dg
+
+from assets.warehouse import Warehouse
+from contract.landing import landed_years
+from contract.periods import TIMEZONE
+from pipelines.automation.fingerprints import (
+    Decision,
+    HashCache,
+    decide,
+    in_flight_fingerprints,
+    inputs_tags,
+    period_inputs,
+    published_state,
+    runnable_periods,
+)
+from pipelines.jobs import JOB_NAME
+
+NIGHTLY_CRON = "0 1 * * *"  # 01:00 WITA
+
+
+def nightly_requests(
+    warehouse: Warehouse, instance: dg.DagsterInstance, now: datetime | None = None
+) -> tuple[list[dg.RunRequest], list[Decision]]:
+    """The latest landed period, and every landed period whose inputs changed since it was
+    published (or that was never published); one run per period."""
+    landing = warehouse.landing
+    periods = runnable_periods(landing, now)
+    if not periods:
+        return [], []
+    years = landed_years(landing)
+    published = published_state(warehouse, instance)
+    running = in_flight_fingerprints(instance)
+    hashes = HashCache()
+    requests, decisions = [], []
+    for periode in periods:
+        inputs = period_inputs(landing, periode, years)
+        decision = decide(inputs, published.get(periode), hashes, None)
+        if not decision.publish and periode == periods[-1]:
+            decision = Decision(periode, True, "latest", decision.fingerprint)
+        decisions.append(decision)
+        if not decision.publish:
+            continue
+        fingerprint = decision.fingerprint or hashes.fingerprint(inputs)
+        if (periode, fingerprint) in running:
+            continue
+        requests.append(
+            dg.RunRequest(
+                run_key=f"{periode}:{fingerprint[:16]}",
+                partition_key=periode,
+                tags=inputs_tags(inputs, fingerprint, f"nightly:{decision.reason}"),
+            )
+        )
+    return requests, decisions
+
+
+@dg.schedule(
+    name="nightly_coverage",
+    cron_schedule=NIGHTLY_CRON,
+    execution_timezone=TIMEZONE,
+    job_name=JOB_NAME,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description=(
+        "Every night at 01:00 WITA: publish the latest landed period, and every landed period "
+        "whose inputs (content hash of its enrollment files and of its labour year's files) "
+        "changed since it was published or that was never published. One run per period."
+    ),
+)
+def nightly_coverage(
+    context: dg.ScheduleEvaluationContext, warehouse: Warehouse
+) -> list[dg.RunRequest] | dg.SkipReason:
+    requests, decisions = nightly_requests(
+        warehouse, context.instance, context.scheduled_execution_time
+    )
+    for d in decisions:
+        context.log.info(f"{d.periode}: {d.reason}{' -> run' if d.publish else ''}")
+    if not requests:
+        return dg.SkipReason(
+            f"nothing to publish: no landed period under {warehouse.landing_dir}/enrollment/"
+            if not decisions
+            else "every landed period is published from its current inputs or already queued"
+        )
+    return requests

@@ -1,0 +1,141 @@
+"""The landing-zone sensor: a new or changed file requests a run of its period."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from assets.warehouse import Warehouse
+from contract.landing import landed_periods, landed_years, relative_name, snapshot_files
+from pipelines.automation.fingerprints import (
+    HashBudgetExceeded,
+    HashCache,
+    Published,
+    decide,
+    inputs_tags,
+    period_inputs,
+    published_state,
+    runnable_periods,
+)
+from pipelines.jobs import JOB_NAME
+
+SENSOR_INTERVAL_SECONDS = 30
+#: Hashing stops after this many seconds per sensor tick (a sensor tick must finish in
+#: 60 s); the files not hashed yet are hashed on the next ticks.
+HASH_BUDGET_SECONDS = 20.0
+
+
+@dataclass
+class LandingCursor:
+    """The sensor's memory: file hashes and the fingerprint each period was last seen with."""
+
+    files: dict[str, list[Any]] = field(default_factory=dict)
+    periods: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str | None) -> "LandingCursor":
+        if not text:
+            return cls()
+        data = json.loads(text)
+        if data.get("v") != 1:
+            return cls()
+        return cls(dict(data.get("files", {})), dict(data.get("periods", {})))
+
+    def dump(self) -> str:
+        return json.dumps(
+            {"v": 1, "files": self.files, "periods": self.periods},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+
+
+def landing_rels(landing: Path) -> set[str]:
+    rels = set()
+    for source in ("enrollment", "labour"):
+        root = landing / source
+        if root.is_dir():
+            for folder in root.iterdir():
+                if folder.is_dir():
+                    rels |= {
+                        relative_name(p, landing)
+                        for p in snapshot_files(landing, source, folder.name)
+                    }
+    return rels
+
+
+def landing_evaluation(
+    warehouse: Warehouse,
+    instance: dg.DagsterInstance,
+    cursor_text: str | None,
+    now: datetime | None = None,
+    budget_seconds: float | None = HASH_BUDGET_SECONDS,
+) -> tuple[list[dg.RunRequest], str, list[str]]:
+    """Run requests for periods whose fingerprint changed since the last tick, the new
+    cursor, and log lines. A period is requested only if its inputs also differ from what
+    is published for it, so a new cursor (first tick, reset) never reruns published periods.
+    """
+    landing = warehouse.landing
+    cursor = LandingCursor.parse(cursor_text)
+    hashes = HashCache(dict(cursor.files), budget_seconds)
+    years = landed_years(landing)
+    published: dict[str, Published] | None = None
+    seen: dict[str, str] = {}
+    requests, log = [], []
+    runnable = set(runnable_periods(landing, now))
+    for periode in landed_periods(landing):
+        if periode not in runnable:
+            log.append(f"{periode}: not a partition yet (the month has not ended), waiting")
+            continue
+        inputs = period_inputs(landing, periode, years)
+        try:
+            fingerprint = hashes.fingerprint(inputs)
+        except HashBudgetExceeded:
+            log.append(f"{periode}: hashing budget spent, continues next tick")
+            continue
+        seen[periode] = fingerprint
+        if cursor.periods.get(periode) == fingerprint:
+            continue
+        if published is None:
+            published = published_state(warehouse, instance)
+        before = published.get(periode)
+        decision = decide(inputs, before, hashes, fingerprint)
+        log.append(f"{periode}: inputs {fingerprint[:12]} {decision.reason}")
+        if decision.publish:
+            # Same inputs on top of the same published state -> same key: a repeated
+            # evaluation (a tick retried before its cursor was saved) launches nothing twice.
+            base = before.run_id[:8] if before else "new"
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"{periode}:{fingerprint[:16]}:{base}",
+                    partition_key=periode,
+                    tags=inputs_tags(inputs, fingerprint, f"landing:{decision.reason}"),
+                )
+            )
+    hashes.keep_only(landing_rels(landing))
+    return requests, LandingCursor(hashes.entries, seen).dump(), log
+
+
+@dg.sensor(
+    name="landing_sensor",
+    job_name=JOB_NAME,
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Watches the landing zone. A new or changed file (by content hash: the same bytes "
+        "uploaded again do nothing) requests a run of its period; a new or changed labour year "
+        "requests every landed period that uses it. Files starting with '.' or '_' never "
+        "trigger. Periods whose inputs equal what is published are not rerun."
+    ),
+)
+def landing_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse) -> dg.SensorResult:
+    requests, cursor, log = landing_evaluation(warehouse, context.instance, context.cursor)
+    for line in log:
+        context.log.info(line)
+    return dg.SensorResult(
+        run_requests=requests,
+        cursor=cursor,
+        skip_reason=None if requests else dg.SkipReason("no new or changed landing file"),
+    )

@@ -1,0 +1,232 @@
+"""`make bench`: the whole `cakupan run` on generated data, against a floor, in one call.
+
+    python -m tools.bench [--persons 1000000] [--periods 2025-03,2025-04]
+    BENCH_PERSONS=5000000 make bench
+
+The landing zone is generated once per size and seed (cached under .bench/). Then, each as
+a fresh process measured from start to exit (wall time, and peak RSS sampled from /proc):
+
+- floor: DuckDB reading every landing file once into a table of a new DuckDB file;
+- pipeline: ``cakupan run`` on every landed period, all checks on, with a Dagster instance
+  of its own, from whose event log the time of each step is read afterwards.
+
+It prints the whole-process figures first, then the stage breakdown, the floor and the
+ratios, all measured in the same call (the machines are noisy: quote ratios).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contract.landing import SOURCES, landed_keys, snapshot_files
+
+BENCH_DIR = Path(".bench")
+VALIDATION_STEP_PREFIX = "validate_"  # the check steps' keys (checks/asset_checks.py)
+
+
+@dataclass
+class Measured:
+    wall: float
+    peak: int  # bytes
+    returncode: int
+    steps: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def status_bytes(pid: int | str, name: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(name + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class PeakSampler(threading.Thread):
+    """The high-water mark of a child's RSS, read from /proc every 20 ms while it runs
+    (getrusage's ru_maxrss is no help: Linux carries the parent's peak across exec)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.samples: list[tuple[float, int]] = []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            self.peak = max(self.peak, status_bytes(self.pid, "VmHWM"))
+            self.samples.append((time.time(), status_bytes(self.pid, "VmRSS")))
+            time.sleep(0.02)
+
+    def peak_between(self, start: float, end: float) -> int:
+        return max((r for t, r in self.samples if start <= t <= end + 0.02), default=0)
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[Measured, PeakSampler]:
+    started = time.time()
+    child = subprocess.Popen(command, env=env)
+    sampler = PeakSampler(child.pid)
+    sampler.start()
+    returncode = child.wait()
+    wall = time.time() - started
+    sampler.stopped.set()
+    sampler.join()
+    return Measured(wall, sampler.peak, returncode), sampler
+
+
+def floor_child(landing: Path) -> None:
+    """DuckDB reads every landing file once into a table of a new file (the floor)."""
+    import duckdb
+    import polars as pl
+
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = duckdb.connect(str(Path(tmp) / "floor.duckdb"))
+        for source in SOURCES:
+            for key in landed_keys(landing, source):
+                for i, path in enumerate(snapshot_files(landing, source, key)):
+                    table = f"{source}_{key.replace('-', '_')}_{i}"
+                    if path.suffix == ".csv":
+                        conn.execute(
+                            f"CREATE TABLE {table} AS FROM read_csv(?, all_varchar = true)",
+                            [str(path)],
+                        )
+                    elif path.suffix == ".parquet":
+                        conn.execute(f"CREATE TABLE {table} AS FROM read_parquet(?)", [str(path)])
+                    else:
+                        frame = pl.read_excel(path, infer_schema_length=0).to_arrow()  # noqa: F841
+                        conn.execute(f"CREATE TABLE {table} AS FROM frame")
+        conn.close()
+
+
+def step_times(dagster_home: Path, sampler: PeakSampler) -> dict[str, dict[str, float]]:
+    """Wall time and peak RSS of each step, summed over the runs, from the event log."""
+    import dagster as dg
+
+    steps: dict[str, dict[str, float]] = defaultdict(lambda: {"wall": 0.0, "peak": 0})
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        for run in instance.get_runs():
+            begun: dict[str, float] = {}
+            for record in instance.all_logs(run.run_id):
+                event = record.dagster_event
+                if event is None or event.step_key is None:
+                    continue
+                if event.event_type_value == "STEP_START":
+                    begun[event.step_key] = record.timestamp
+                elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+                    start = begun.pop(event.step_key, record.timestamp)
+                    step = steps[event.step_key]
+                    step["wall"] += record.timestamp - start
+                    step["peak"] = max(step["peak"], sampler.peak_between(start, record.timestamp))
+    return dict(steps)
+
+
+def ensure_landing(persons: int, periods: list[str], seed: int) -> Path:
+    from tools.demo_data import generate_demo_landing
+
+    landing = BENCH_DIR / f"landing-{persons}-{seed}-{'_'.join(periods)}"
+    done = landing / ".complete"
+    if not done.exists():
+        shutil.rmtree(landing, ignore_errors=True)
+        print(f"generating {persons:,} persons x {len(periods)} periods into {landing} (cached)")
+        started = time.perf_counter()
+        generate_demo_landing(landing, persons=persons, seed=seed, periods=periods)
+        done.write_text("")
+        print(f"generated in {time.perf_counter() - started:.1f} s")
+    return landing
+
+
+def gib(n: float) -> str:
+    return f"{n / 2**30:.2f} GiB"
+
+
+def report(floor: Measured, pipeline: Measured, periods: int) -> str:
+    lines = [
+        "| | wall s | peak RSS |",
+        "|---|---:|---:|",
+        f"| **whole `cakupan run`** ({periods} periods, start to exit) | "
+        f"**{pipeline.wall:.2f}** | **{gib(pipeline.peak)}** |",
+        f"| floor: DuckDB reads every landing file once | {floor.wall:.2f} | {gib(floor.peak)} |",
+        f"| **ratio run / floor** | **{pipeline.wall / floor.wall:.2f} x** | "
+        f"{pipeline.peak / floor.peak:.1f} x |",
+        "",
+        "| stage (summed over the periods) | wall s | peak RSS |",
+        "|---|---:|---:|",
+    ]
+    for step, m in sorted(pipeline.steps.items(), key=lambda kv: -kv[1]["wall"]):
+        lines.append(f"| {step} | {m['wall']:.2f} | {gib(m['peak'])} |")
+    checks = [m for s, m in pipeline.steps.items() if s.startswith(VALIDATION_STEP_PREFIX)]
+    in_steps = sum(m["wall"] for m in pipeline.steps.values())
+    if checks:
+        wall = sum(m["wall"] for m in checks)
+        lines.append(
+            f"| validation (all check steps) | {wall:.2f} ({wall / pipeline.wall:.0%}) | |"
+        )
+    lines.append(
+        f"| outside the steps (process start, imports, Dagster's per-run work) | "
+        f"{pipeline.wall - in_steps:.2f} | |"
+    )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--floor"]:
+        floor_child(Path(sys.argv[2]))
+        return 0
+    args = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    args.add_argument(
+        "--persons", type=int, default=int(os.environ.get("BENCH_PERSONS", 1_000_000))
+    )
+    args.add_argument("--periods", default="2025-03,2025-04")
+    args.add_argument("--seed", type=int, default=7)
+    opts = args.parse_args()
+    BENCH_DIR.mkdir(exist_ok=True)
+    periods = opts.periods.split(",")
+    landing = ensure_landing(opts.persons, periods, opts.seed)
+    warehouse = BENCH_DIR / "warehouse"
+    home = BENCH_DIR / "dagster_home"
+    for folder in (warehouse, home):
+        shutil.rmtree(folder, ignore_errors=True)
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    floor, _ = measure([sys.executable, "-m", "tools.bench", "--floor", str(landing)])
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home.resolve()),
+        "CAKUPAN_LANDING_DIR": str(landing),
+        "CAKUPAN_WAREHOUSE_DIR": str(warehouse),
+    }
+    cakupan = Path(sys.executable).with_name("cakupan")
+    pipeline, sampler = measure([str(cakupan), "run"], env)
+    if pipeline.returncode != 0:
+        print(f"cakupan run exited {pipeline.returncode}", file=sys.stderr)
+        return 1
+    pipeline.steps = step_times(home, sampler)
+    print(
+        f"\nbenchmark: {opts.persons:,} persons x {len(periods)} periods ({opts.periods}), "
+        f"DuckDB memory_limit {os.environ.get('CAKUPAN_DUCKDB_MEMORY_LIMIT', '4GB')}, "
+        f"{os.cpu_count()} cores\n"
+    )
+    print(report(floor, pipeline, len(periods)))
+    json.dump(
+        {"floor": floor.__dict__, "pipeline": pipeline.__dict__},
+        (BENCH_DIR / "last.json").open("w"),
+        indent=1,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
