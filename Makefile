@@ -9,7 +9,7 @@ export CAKUPAN_LANDING_DIR ?= data/landing
 export CAKUPAN_WAREHOUSE_DIR ?= data/warehouse
 DEMO_PERSONS ?= 50000
 
-.PHONY: setup run demo-data test lint format typecheck bench ui clean
+.PHONY: setup run demo-data test test-fast lint format typecheck bench ui clean
 
 setup: .venv/.synced
 
@@ -29,13 +29,17 @@ demo-data: setup
 run: demo-data
 	$(RUN) cakupan run
 
-test: setup
-	$(RUN) ruff check .
-	$(RUN) ruff format --check .
-	$(RUN) mypy
+# The whole suite: lint, types, the code location as `dg` loads it, every test.
+test: setup lint typecheck
+	$(RUN) dg check defs
 	$(RUN) pytest -n 2 --dist loadgroup
 
-lint:
+# The inner loop (under a minute): one test per contract rule on tiny inputs, the layers,
+# the definitions; no Dagster runs, no GX, no webserver.
+test-fast: setup
+	$(RUN) pytest -n 2 -m "not slow and not e2e and not ui"
+
+lint: setup
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 
@@ -47,7 +51,7 @@ typecheck: setup
 	$(RUN) mypy
 
 bench: setup
-	$(RUN) python -m pipelines.bench
+	$(RUN) python -m tools.bench
 
 ui: demo-data
 	@mkdir -p "$(DAGSTER_HOME)"

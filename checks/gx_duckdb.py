@@ -160,7 +160,7 @@ def open_datasource(
     db_path: str | Path,
     *,
     read_only: bool = True,
-    duckdb_config: Mapping[str, str | int] | None = None,
+    duckdb_config: Mapping[str, object] | None = None,
     name: str = "warehouse",
 ) -> SQLDatasource:
     """An ephemeral GX context with a SQL datasource on the DuckDB file `db_path`.
@@ -200,7 +200,7 @@ def duckdb_datasource(
     db_path: str | Path,
     *,
     read_only: bool = True,
-    duckdb_config: Mapping[str, str | int] | None = None,
+    duckdb_config: Mapping[str, object] | None = None,
 ) -> Iterator[SQLDatasource]:
     """`open_datasource` as a context manager that always releases the file."""
     datasource = open_datasource(db_path, read_only=read_only, duckdb_config=duckdb_config)

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             "published_file": "",
             "internal_file": "",
         }
-    warehouse = warehouse_from_env(resolve=True, **flags)
+    warehouse = warehouse_from_env(resolve=True, overrides=flags)
     periods = args.periods or landed_periods(warehouse.landing)
     if not periods:
         print(f"no landed period under {warehouse.landing_dir}/enrollment/", file=sys.stderr)

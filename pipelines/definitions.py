@@ -32,14 +32,14 @@ def build_defs(
     """
     # The freshness check is evaluated by its sensor, not by every run.
     job_assets = dg.AssetSelection.assets(*all_assets) - dg.AssetSelection.checks(
-        *automation.asset_checks
+        *automation.check_defs
     )
     return dg.Definitions(
         assets=all_assets,
-        asset_checks=[*automation.asset_checks, *all_asset_checks],
+        asset_checks=[*automation.check_defs, *all_asset_checks],
         jobs=[coverage_job(job_assets, retry_policy)],
-        schedules=automation.schedules,
-        sensors=automation.sensors,
+        schedules=automation.schedule_defs,
+        sensors=automation.sensor_defs,
         resources={"warehouse": warehouse},
         # Steps share one DuckDB file that only one process may write: run them in one process.
         executor=dg.in_process_executor,

@@ -127,11 +127,13 @@ def setting_problems(environ: Mapping[str, str] | None = None) -> list[str]:
 
 
 def warehouse_from_env(
-    environ: Mapping[str, str] | None = None, resolve: bool = False, **overrides: str
+    environ: Mapping[str, str] | None = None,
+    resolve: bool = False,
+    overrides: Mapping[str, str] | None = None,
 ) -> Warehouse:
     """The warehouse resource bound to the ``CAKUPAN_*`` variables (``resolve``: to their
     values now, for code that reads the settings outside a run, like the CLI); ``overrides``
     (the CLI's flags, by field name) take precedence over them."""
     environ = os.environ if environ is None else environ
     fields = {s.field: s.binding(environ, resolve) for s in SETTINGS if s.field}
-    return Warehouse(**{**fields, **overrides})
+    return Warehouse(**{**fields, **(overrides or {})})

@@ -1,22 +1,13 @@
-"""Tiny hand-made landing zones and a real warehouse in a temp folder."""
+"""Fixtures shared by the tests; the helpers themselves are in tests/helpers.py."""
 
 from __future__ import annotations
 
-import csv
 import os
 import warnings
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
-from typing import Any
 
-import duckdb
-import polars as pl
 import pytest
-
-from checks.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS
-from pipelines.resources import Warehouse
-from pipelines.runner import PeriodOutcome, run_periods
+from helpers import Pipeline
 
 warnings.filterwarnings("ignore", module="dagster")
 # Tests never touch the operator's Dagster instance (make exports DAGSTER_HOME): runs in
@@ -24,152 +15,6 @@ warnings.filterwarnings("ignore", module="dagster")
 os.environ.pop("DAGSTER_HOME", None)
 
 
-def make_nik(birth: date, sex: str = "L", region: str = "647201", serial: str = "0001") -> str:
-    """A valid NIK: Kemendagri region (6 digits), DDMMYY (+40 on DD for women), serial."""
-    day = birth.day + (40 if sex == "P" else 0)
-    return f"{region}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial}"
-
-
-_kpj_counter = iter(range(10_000_000_001, 99_999_999_999))
-_serial_counter = iter(range(1, 10_000))
-
-
-def enrollment_row(**overrides: Any) -> dict[str, str]:
-    """A valid enrollment row of a new person (PU, active, Samarinda); override any column."""
-    birth = overrides.pop("birth", date(1990, 5, 15))
-    sex = overrides.get("jenis_kelamin", "L")
-    row = {
-        "kpj": str(next(_kpj_counter)),
-        "nik": make_nik(
-            birth, sex if sex in ("L", "P") else "L", serial=f"{next(_serial_counter):04d}"
-        ),
-        "nama": "BUDI SANTOSO",
-        "tanggal_lahir": birth.isoformat(),
-        "jenis_kelamin": "L",
-        "alamat": "Jl. Pahlawan 1",
-        "kode_wilayah": "6472",
-        "segmen": "PU",
-        "kbli": "G",
-        "program": "JKK;JKM;JHT;JP",
-        "status": "AKTIF",
-        "tanggal_kepesertaan": "2020-01-01",
-        "npp": "12345678",
-    }
-    row.update({k: v for k, v in overrides.items()})
-    return row
-
-
-def labour_row(**overrides: Any) -> dict[str, str]:
-    row = {
-        "tahun": "2025",
-        "kode_wilayah": "6472",
-        "kbli": "G",
-        "status_pekerjaan": "FORMAL",
-        "jumlah_pekerja": "100",
-    }
-    row.update({k: str(v) for k, v in overrides.items()})
-    return row
-
-
-class Landing:
-    """Writes landing files the way the source systems deliver them."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def write(
-        self,
-        source: str,
-        key: str,
-        rows: list[dict[str, str]],
-        name: str,
-        columns: tuple[str, ...] | list[str] | None = None,
-        bom: bool = False,
-        crlf: bool = False,
-    ) -> Path:
-        folder = self.root / source / key
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / name
-        columns = list(columns or (rows[0].keys() if rows else []))
-        if path.suffix == ".csv":
-            with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-                writer = csv.DictWriter(
-                    f, columns, extrasaction="ignore", lineterminator="\r\n" if crlf else "\n"
-                )
-                writer.writeheader()
-                writer.writerows(rows)
-        else:
-            frame = pl.DataFrame(
-                {c: [r.get(c) for r in rows] for c in columns},
-                schema={c: pl.String for c in columns},
-            )
-            if path.suffix == ".parquet":
-                frame.write_parquet(path)
-            elif path.suffix == ".xlsx":
-                frame.write_excel(path)
-            else:
-                raise ValueError(path)
-        return path
-
-    def enrollment(
-        self, periode: str, rows: list[dict[str, str]], name: str = "part-1.csv", **kw: Any
-    ) -> Path:
-        kw.setdefault("columns", ENROLLMENT_COLUMNS)
-        return self.write("enrollment", periode, rows, name, **kw)
-
-    def labour(
-        self, tahun: int | str, rows: list[dict[str, str]], name: str = "sakernas.csv", **kw: Any
-    ) -> Path:
-        kw.setdefault("columns", LABOUR_COLUMNS)
-        return self.write("labour", str(tahun), rows, name, **kw)
-
-    def full_labour(self, tahun: int, jumlah: int = 100) -> Path:
-        """Every region x sector x status cell, each with ``jumlah`` workers."""
-        regions = pl.read_csv(Path("reference/kaltim_regencies.csv"), infer_schema=False)
-        sectors = pl.read_csv(Path("reference/kbli2020_sections.csv"), infer_schema=False)
-        rows = [
-            labour_row(
-                tahun=tahun, kode_wilayah=r, kbli=k, status_pekerjaan=s, jumlah_pekerja=jumlah
-            )
-            for r in regions["kode_bps"]
-            for k in sectors["kbli"]
-            for s in ("FORMAL", "INFORMAL")
-        ]
-        return self.labour(tahun, rows)
-
-
-class Pipeline:
-    """A real warehouse (two DuckDB files) and real Dagster runs of the coverage job."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.landing = Landing(tmp / "landing")
-        self.warehouse = Warehouse(
-            landing_dir=str(tmp / "landing"),
-            warehouse_dir=str(tmp / "warehouse"),
-            published_path=str(tmp / "warehouse" / "coverage.duckdb"),
-            internal_path=str(tmp / "warehouse" / "internal.duckdb"),
-            memory_limit="1GB",
-        )
-
-    def run(self, *periods: str) -> list[PeriodOutcome]:
-        return run_periods(self.warehouse, list(periods) or None)
-
-    def run_ok(self, *periods: str) -> None:
-        outcomes = self.run(*periods)
-        assert all(o.success for o in outcomes), [o.error for o in outcomes]
-
-    def internal(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        with duckdb.connect(self.warehouse.internal_path, read_only=True) as conn:
-            return conn.execute(sql, params or []).fetchall()
-
-    def published(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        with duckdb.connect(self.warehouse.published_path, read_only=True) as conn:
-            return conn.execute(sql, params or []).fetchall()
-
-    def connect(self) -> Any:
-        return self.warehouse.connect()
-
-
 @pytest.fixture
-def pipeline(tmp_path: Path) -> Iterator[Pipeline]:
-    yield Pipeline(tmp_path)
+def pipeline(tmp_path: Path) -> Pipeline:
+    return Pipeline(tmp_path)

@@ -17,10 +17,13 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
-from conftest import Pipeline, enrollment_row, labour_row
+from helpers import Pipeline, enrollment_row, labour_row
 
-from pipelines import automation
+from pipelines import jobs
+from pipelines.automation import fingerprints, freshness, schedules, sensors
 from pipelines.definitions import build_defs
+
+pytestmark = pytest.mark.slow
 
 WITA = ZoneInfo("Asia/Makassar")
 NIGHT = datetime(2026, 11, 26, 1, 0, tzinfo=WITA)
@@ -57,7 +60,7 @@ def sense(
     with dg.build_sensor_context(
         instance=instance, cursor=cursor, resources={"warehouse": pipeline.warehouse}
     ) as context:
-        result = automation.landing_sensor(context)
+        result = sensors.landing_sensor(context)
     assert isinstance(result, dg.SensorResult)
     assert result.cursor is not None
     requests = {r.partition_key: r for r in result.run_requests or []}
@@ -71,7 +74,7 @@ def nightly(pipeline: Pipeline, instance: dg.DagsterInstance) -> dict[str, dg.Ru
         scheduled_execution_time=NIGHT,
         resources={"warehouse": pipeline.warehouse},
     ) as context:
-        result = automation.nightly_coverage(context)
+        result = schedules.nightly_coverage(context)
     if isinstance(result, dg.SkipReason):
         return {}
     assert isinstance(result, list)
@@ -82,11 +85,11 @@ def execute(
     pipeline: Pipeline,
     instance: dg.DagsterInstance,
     request: dg.RunRequest,
-    retry_policy: dg.RetryPolicy = automation.TRANSIENT_RETRY,
+    retry_policy: dg.RetryPolicy = jobs.TRANSIENT_RETRY,
     run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Run what a schedule or sensor requested, as the daemon would (its tags included)."""
-    job = build_defs(pipeline.warehouse, retry_policy).resolve_job_def(automation.JOB_NAME)
+    job = build_defs(pipeline.warehouse, retry_policy).resolve_job_def(jobs.JOB_NAME)
     return job.execute_in_process(
         run_id=run_id,
         partition_key=request.partition_key,
@@ -104,7 +107,7 @@ def sha(path: str) -> str:
 
 
 def test_nightly_schedule_runs_at_one_am_wita() -> None:
-    schedule = automation.nightly_coverage
+    schedule = schedules.nightly_coverage
     assert schedule.cron_schedule == "0 1 * * *"
     assert schedule.execution_timezone == "Asia/Makassar"
     assert schedule.job_name == "coverage_job"
@@ -117,14 +120,14 @@ def test_nightly_requests_latest_and_changed_periods_only(
     land(pipeline, "2025-01", "2025-02")
     first = nightly(pipeline, instance)
     assert sorted(first) == ["2025-01", "2025-02"]  # never published: all new
-    assert {r.tags[automation.REASON_TAG] for r in first.values()} == {"nightly:new"}
+    assert {r.tags[fingerprints.REASON_TAG] for r in first.values()} == {"nightly:new"}
     for request in first.values():
         assert execute(pipeline, instance, request).success
 
     # Everything is published from its current inputs: only the latest period, every night.
     again = nightly(pipeline, instance)
     assert sorted(again) == ["2025-02"]
-    assert again["2025-02"].tags[automation.REASON_TAG] == "nightly:latest"
+    assert again["2025-02"].tags[fingerprints.REASON_TAG] == "nightly:latest"
 
     # The same bytes uploaded again (new mtime): hashed, found equal, not rerun.
     rewrite(pipeline.warehouse.landing / "enrollment/2025-01/part-1.csv")
@@ -134,9 +137,9 @@ def test_nightly_requests_latest_and_changed_periods_only(
     pipeline.landing.enrollment("2025-01", [enrollment_row(), enrollment_row()])
     changed = nightly(pipeline, instance)
     assert sorted(changed) == ["2025-01", "2025-02"]
-    assert changed["2025-01"].tags[automation.REASON_TAG] == "nightly:changed"
-    fingerprint = changed["2025-01"].tags[automation.FINGERPRINT_TAG]
-    assert fingerprint != first["2025-01"].tags[automation.FINGERPRINT_TAG]
+    assert changed["2025-01"].tags[fingerprints.REASON_TAG] == "nightly:changed"
+    fingerprint = changed["2025-01"].tags[fingerprints.FINGERPRINT_TAG]
+    assert fingerprint != first["2025-01"].tags[fingerprints.FINGERPRINT_TAG]
     assert changed["2025-01"].run_key == f"2025-01:{fingerprint[:16]}"
 
 
@@ -174,7 +177,7 @@ def test_nightly_skips_when_nothing_landed(
         scheduled_execution_time=NIGHT,
         resources={"warehouse": pipeline.warehouse},
     ) as context:
-        result = automation.nightly_coverage(context)
+        result = schedules.nightly_coverage(context)
     assert isinstance(result, dg.SkipReason)
     assert "no landed period" in (result.skip_message or "")
 
@@ -204,9 +207,9 @@ def test_sensor_new_file_then_nothing(pipeline: Pipeline, instance: dg.DagsterIn
     requests, cursor = sense(pipeline, instance, None)
     assert list(requests) == ["2025-01"]
     request = requests["2025-01"]
-    fingerprint = request.tags[automation.FINGERPRINT_TAG]
+    fingerprint = request.tags[fingerprints.FINGERPRINT_TAG]
     assert request.run_key == f"2025-01:{fingerprint[:16]}:new"
-    assert request.tags[automation.LABOUR_YEAR_TAG] == "2024"
+    assert request.tags[fingerprints.LABOUR_YEAR_TAG] == "2024"
     # Nothing changed: nothing requested; the same tick evaluated twice asks the same.
     assert sense(pipeline, instance, cursor)[0] == {}
     assert sense(pipeline, instance, None)[0]["2025-01"].run_key == request.run_key
@@ -240,7 +243,7 @@ def test_sensor_same_bytes_again_do_nothing(
     requests, new_cursor = sense(pipeline, instance, cursor)
     assert requests == {}
     # The cursor learned the new mtime, so the next tick does not read the file again.
-    entry = automation.LandingCursor.parse(new_cursor).files["enrollment/2025-01/part-1.csv"]
+    entry = sensors.LandingCursor.parse(new_cursor).files["enrollment/2025-01/part-1.csv"]
     assert entry[1] == path.stat().st_mtime_ns
     assert entry[2] == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -254,7 +257,7 @@ def test_sensor_ignores_partial_uploads(pipeline: Pipeline, instance: dg.Dagster
     pipeline.landing.enrollment("2025-02", [enrollment_row()], name="_only-partial.csv")
     requests, new_cursor = sense(pipeline, instance, cursor)
     assert requests == {}
-    assert not any("/_" in f or "/." in f for f in automation.LandingCursor.parse(new_cursor).files)
+    assert not any("/_" in f or "/." in f for f in sensors.LandingCursor.parse(new_cursor).files)
 
 
 def test_sensor_new_labour_year_requests_the_periods_that_use_it(
@@ -266,7 +269,7 @@ def test_sensor_new_labour_year_requests_the_periods_that_use_it(
     requests, cursor = sense(pipeline, instance, cursor)
     # 2025-xx and 2026-03 now use 2025 (the latest year <= theirs); 2024-06 keeps 2024.
     assert sorted(requests) == ["2025-01", "2025-02", "2026-03"]
-    assert {r.tags[automation.LABOUR_YEAR_TAG] for r in requests.values()} == {"2025"}
+    assert {r.tags[fingerprints.LABOUR_YEAR_TAG] for r in requests.values()} == {"2025"}
     # A changed file of a labour year: every period that uses that year, and only those.
     pipeline.landing.labour(2024, [labour_row(tahun=2024, jumlah_pekerja=7)])
     requests, _ = sense(pipeline, instance, cursor)
@@ -280,7 +283,7 @@ def test_sensor_waits_for_a_month_to_end(pipeline: Pipeline, instance: dg.Dagste
     requests, cursor = sense(pipeline, instance, None)
     assert list(requests) == ["2025-01"]
     # Not remembered, so it is requested once its month has ended and it is a partition.
-    assert future not in automation.LandingCursor.parse(cursor).periods
+    assert future not in sensors.LandingCursor.parse(cursor).periods
 
 
 def test_sensor_does_not_rerun_published_periods_but_reverted_inputs_do(
@@ -303,7 +306,7 @@ def test_sensor_does_not_rerun_published_periods_but_reverted_inputs_do(
     rewrite(path, original)  # the first upload comes back: publish it again
     requests, cursor = sense(pipeline, instance, cursor)
     back = requests["2025-01"]
-    assert back.tags[automation.FINGERPRINT_TAG] == first.tags[automation.FINGERPRINT_TAG]
+    assert back.tags[fingerprints.FINGERPRINT_TAG] == first.tags[fingerprints.FINGERPRINT_TAG]
     assert back.run_key != first.run_key  # a new key, or Dagster would skip it
     assert execute(pipeline, instance, back).success
     assert pipeline.published("SELECT peserta_aktif FROM mart.coverage_province") == [(1,)]
@@ -329,14 +332,14 @@ def test_sensor_hashing_budget_spreads_work_over_ticks(
     pipeline: Pipeline, instance: dg.DagsterInstance
 ) -> None:
     land(pipeline, "2025-01", "2025-02", "2025-03")
-    requests, cursor, _ = automation.landing_evaluation(
+    requests, cursor, _ = sensors.landing_evaluation(
         pipeline.warehouse, instance, None, budget_seconds=0.0
     )
     # A zero budget still hashes one file per tick: every tick makes progress.
     assert requests == []
     seen: set[str] = set()
     for _ in range(10):
-        requests, cursor, _ = automation.landing_evaluation(
+        requests, cursor, _ = sensors.landing_evaluation(
             pipeline.warehouse, instance, cursor, budget_seconds=0.0
         )
         seen |= {str(r.partition_key) for r in requests}
@@ -381,7 +384,7 @@ def retry_events(result: dg.ExecuteInProcessResult) -> list[str]:
 
 def test_job_retries_transient_failures_with_backoff(pipeline: Pipeline) -> None:
     policy = build_defs(pipeline.warehouse).resolve_job_def("coverage_job").op_retry_policy
-    assert policy == automation.TRANSIENT_RETRY
+    assert policy == jobs.TRANSIENT_RETRY
     assert policy is not None
     assert policy.max_retries >= 2
     assert policy.backoff == dg.Backoff.EXPONENTIAL
@@ -451,20 +454,20 @@ def test_freshness_passes_after_publishing_and_fails_a_day_later_for_waiting_per
     pipeline: Pipeline, instance: dg.DagsterInstance
 ) -> None:
     land(pipeline, "2025-01")
-    report = automation.freshness_report(pipeline.warehouse, instance)
+    report = freshness.freshness_report(pipeline.warehouse, instance)
     assert report.passed  # landed just now: within the day
     late = datetime.now(UTC) + timedelta(hours=25)
-    report = automation.freshness_report(pipeline.warehouse, instance, now=late)
+    report = freshness.freshness_report(pipeline.warehouse, instance, now=late)
     assert not report.passed
     assert list(report.overdue) == ["2025-01"]
     assert "not published" in report.description
 
     (request,) = nightly(pipeline, instance).values()
     assert execute(pipeline, instance, request).success
-    assert automation.freshness_report(pipeline.warehouse, instance, now=late).passed
+    assert freshness.freshness_report(pipeline.warehouse, instance, now=late).passed
     # Inputs that change must be published within a day too.
     pipeline.landing.enrollment("2025-01", [enrollment_row(), enrollment_row()])
-    report = automation.freshness_report(pipeline.warehouse, instance, now=late)
+    report = freshness.freshness_report(pipeline.warehouse, instance, now=late)
     assert list(report.overdue) == ["2025-01"] and "changed" in report.overdue["2025-01"]
 
 
@@ -475,10 +478,10 @@ def test_freshness_fails_when_the_published_file_is_older_than_36_hours(
     (request,) = nightly(pipeline, instance).values()
     assert execute(pipeline, instance, request).success
     now = datetime.now(UTC)
-    assert automation.freshness_report(
+    assert freshness.freshness_report(
         pipeline.warehouse, instance, now + timedelta(hours=35)
     ).passed
-    report = automation.freshness_report(pipeline.warehouse, instance, now + timedelta(hours=37))
+    report = freshness.freshness_report(pipeline.warehouse, instance, now + timedelta(hours=37))
     assert not report.passed and report.overdue == {}
     assert "36 h" in report.description
 
@@ -489,7 +492,7 @@ def test_freshness_sensor_reports_the_check_without_a_run(
     land(pipeline, "2025-01")
     resources = {"warehouse": pipeline.warehouse}
     with dg.build_sensor_context(instance=instance, resources=resources) as context:
-        result = automation.freshness_sensor(context)
+        result = freshness.freshness_sensor(context)
     assert isinstance(result, dg.SensorResult)
     (evaluation,) = result.asset_events
     assert isinstance(evaluation, dg.AssetCheckEvaluation)
@@ -500,7 +503,7 @@ def test_freshness_sensor_reports_the_check_without_a_run(
     with dg.build_sensor_context(
         instance=instance, cursor=result.cursor, resources=resources
     ) as again:
-        assert isinstance(automation.freshness_sensor(again), dg.SkipReason)
+        assert isinstance(freshness.freshness_sensor(again), dg.SkipReason)
 
 
 def test_freshness_check_runs_as_an_asset_check(
@@ -508,10 +511,10 @@ def test_freshness_check_runs_as_an_asset_check(
 ) -> None:
     land(pipeline, "2025-01")
     result = dg.materialize(
-        [automation.published_fresh],
+        [freshness.published_fresh],
         resources={"warehouse": pipeline.warehouse},
         instance=instance,
-        selection=dg.AssetSelection.checks(automation.published_fresh),
+        selection=dg.AssetSelection.checks(freshness.published_fresh),
     )
     (evaluation,) = result.get_asset_check_evaluations()
     assert evaluation.passed

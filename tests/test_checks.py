@@ -21,37 +21,34 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-from conftest import Pipeline, enrollment_row, labour_row, make_nik
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
+from helpers import Pipeline, enrollment_row, labour_row, make_nik
 
-from assets.marts import mart_assets
+from assets.core.assets import person, person_link
+from assets.mart.assets import mart_assets
 from assets.partitions import period_partitions
-from assets.persons import person_link, persons
-from assets.publish import candidate_path, published_candidate, published_coverage
+from assets.published.assets import published_candidate, published_coverage
+from assets.warehouse import Warehouse
 from checks import suites
 from checks.asset_checks import VALIDATION_STEP_PREFIX, all_asset_checks
-from checks.validation import DATA_DOCS_DIR, validation_summary
-from pipelines import warehouse as wh
-from pipelines.definitions import all_assets, build_defs
-from pipelines.report import print_validation
-from pipelines.resources import Warehouse
-from pipelines.runner import run_periods
+from checks.results import validation_summary
+from contract.tables import PERSONAL_COLUMNS, PUBLISHED_TABLES
+from pipelines.definitions import all_assets
+from pipelines.runner import run_each_period
+from pipelines.summary import print_validation
+from tools.demo_data import generate_demo_landing
 
-NO_RETRY = dg.RetryPolicy(max_retries=0)
-PERSONAL = wh.personal_column_names()
+pytestmark = pytest.mark.slow
+PERSONAL = PERSONAL_COLUMNS
 
 
-def check_step(site: str) -> dg.AssetChecksDefinition:
-    [step] = [c for c in all_asset_checks if c.node_def.name == f"{VALIDATION_STEP_PREFIX}{site}"]
+def check_step(stage: str) -> dg.AssetChecksDefinition:
+    [step] = [c for c in all_asset_checks if c.node_def.name == f"{VALIDATION_STEP_PREFIX}{stage}"]
     return step
 
 
 def run_selected(
     pipeline: Pipeline,
-    periode: str,
+    period: str,
     assets: list[dg.AssetsDefinition],
     checks: list[dg.AssetChecksDefinition],
 ) -> dg.ExecuteInProcessResult:
@@ -69,7 +66,7 @@ def run_selected(
         executor=dg.in_process_executor,
     )
     return defs.resolve_job_def("planted").execute_in_process(
-        partition_key=periode, raise_on_error=False
+        partition_key=period, raise_on_error=False
     )
 
 
@@ -137,12 +134,11 @@ def published(published_once: Path, tmp_path: Path) -> Pipeline:
 
 def test_every_suite_is_a_check_and_keeps_personal_data_out_of_samples() -> None:
     in_steps = [key.name for step in all_asset_checks for key in step.check_keys]
-    assert sorted(in_steps) == sorted(s.name for s in suites.SUITE_SPECS)
-    for spec in suites.SUITE_SPECS:
-        suite = spec.build("2025-03", 16_800)
-        assert (suite.name, suite.severity, suite.asset) == (spec.name, spec.severity, spec.asset)
-        assert re.search(r"\brow_id\b", suite.target)
-        for expectation in suite.expectations:
+    assert sorted(in_steps) == sorted(s.name for s in suites.SUITES)
+    for spec in suites.SUITES:
+        validation = spec.build(suites.SuiteParams("2025-03", 16_800))
+        assert re.search(r"\brow_id\b", validation.target)
+        for expectation in validation.expectations:
             assert expectation.description, f"{spec.name}: every expectation states its rule"
             kwargs = expectation.configuration.kwargs
             columns = {kwargs.get("column"), *(kwargs.get("column_list") or [])} - {None}
@@ -164,7 +160,7 @@ def test_loading_the_code_location_does_not_import_great_expectations() -> None:
 def test_personal_columns_come_from_the_declarations_and_the_contract() -> None:
     assert {"nama", "nik", "alamat", "tanggal_lahir", "kpj"} <= PERSONAL
     assert {"person_id", "kpj_terpilih", "raw"} <= PERSONAL  # declared personal=True
-    published = {c.name for t in wh.PUBLISHED_TABLES for c in t.columns}
+    published = {c.name for t in PUBLISHED_TABLES for c in t.columns}
     assert not published & PERSONAL
 
 
@@ -175,26 +171,18 @@ def test_personal_columns_come_from_the_declarations_and_the_contract() -> None:
 def test_clean_demo_run_passes_every_error_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pipelines.demo_data import generate_demo_landing
-
     pipeline = Pipeline(tmp_path)
     periods = ["2025-03", "2025-04"]
     generate_demo_landing(pipeline.landing.root, persons=1500, seed=3, periods=periods)
     # Relative folders, as `make run` has them (data/warehouse).
     monkeypatch.chdir(tmp_path)
-    relative = Warehouse(
-        landing_dir="landing",
-        warehouse_dir="warehouse",
-        published_path="warehouse/coverage.duckdb",
-        internal_path="warehouse/internal.duckdb",
-        memory_limit="1GB",
-    )
+    relative = Warehouse(landing_dir="landing", warehouse_dir="warehouse", memory_limit="1GB")
     instance = dg.DagsterInstance.ephemeral()
-    outcomes = run_periods(relative, periods, instance=instance)
+    outcomes = run_each_period(relative, periods, instance=instance)
     assert all(o.success for o in outcomes), [o.error for o in outcomes]
 
     # Every check has a result for every period, in Dagster's check storage (the UI's view).
-    for spec in suites.SUITE_SPECS:
+    for spec in suites.SUITES:
         key = dg.AssetCheckKey(dg.AssetKey(list(spec.asset)), spec.name)
         records = instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
         assert sorted(r.partition for r in records) == periods, spec.name
@@ -205,7 +193,7 @@ def test_clean_demo_run_passes_every_error_check(
         "SELECT periode, severity, bool_and(success), count(DISTINCT suite), count(*) "
         "FROM quality.validation_results GROUP BY ALL ORDER BY ALL"
     )
-    errors = sum(s.severity == suites.ERROR for s in suites.SUITE_SPECS)
+    errors = sum(s.severity == suites.ERROR for s in suites.SUITES)
     assert [(p, s, ok, n) for p, s, ok, n, _ in rows if s == "ERROR"] == [
         (p, "ERROR", True, errors) for p in periods
     ]
@@ -213,8 +201,8 @@ def test_clean_demo_run_passes_every_error_check(
         summary = validation_summary(conn, periods)
         capsys.readouterr()
         print_validation(relative, conn, periods)
-    assert [(s.periode, len(s.passed) + len(s.warned), s.failed) for s in summary] == [
-        (p, len(suites.SUITE_SPECS), []) for p in periods
+    assert [(s.period, len(s.passed) + len(s.warned), s.failed) for s in summary] == [
+        (p, len(suites.SUITES), []) for p in periods
     ]
     # The demo plants NIKs that disagree with the birth date or sex: a warning.
     assert all("staged_enrollment_warnings" in s.warned for s in summary)
@@ -222,13 +210,13 @@ def test_clean_demo_run_passes_every_error_check(
     lines = [line.strip() for line in capsys.readouterr().out.splitlines()]
     for s in summary:
         assert (
-            f"{s.periode}: {len(suites.SUITE_SPECS)} checks, {len(s.passed)} passed, "
+            f"{s.period}: {len(suites.SUITES)} checks, {len(s.passed)} passed, "
             f"{len(s.warned)} warned, 0 failed"
         ) in "\n".join(lines)
 
-    docs = Path(pipeline.warehouse.warehouse_dir) / DATA_DOCS_DIR
+    docs = pipeline.warehouse.data_docs_dir
     sites = sorted(p.parent.name for p in docs.glob("*/index.html"))
-    assert sites == ["marts", "person_link", "published", "staging_enrollment", "staging_labour"]
+    assert sites == ["core", "mart", "published", "staging"]
     # One run per period: the pages of the first period's checks are still there, linked.
     key = dg.AssetCheckKey(dg.AssetKey(["mart", "coverage_region"]), "coverage_region_rules")
     for record in instance.event_log_storage.get_asset_check_execution_history(key, limit=10):
@@ -253,7 +241,7 @@ def test_a_mart_sum_that_does_not_match_fails_the_province_check_and_blocks(
         "belum_terlindungi = greatest(pekerja - peserta_aktif - 1, 0)",
     )
     result = run_selected(
-        published, "2025-03", [published_candidate, published_coverage], [check_step("marts")]
+        published, "2025-03", [published_candidate, published_coverage], [check_step("mart")]
     )
     assert not result.success
     found = evaluations(result)
@@ -282,8 +270,8 @@ def test_a_duplicated_labour_key_fails_the_labour_check_and_blocks(published: Pi
         "INSERT INTO staging.labour SELECT * FROM staging.labour "
         "WHERE kode_wilayah = '6472' AND kbli = 'G' AND status_pekerjaan = 'FORMAL'",
     )
-    downstream = [persons, person_link, *mart_assets, published_candidate, published_coverage]
-    result = run_selected(published, "2025-03", downstream, [check_step("staging_labour")])
+    downstream = [person, person_link, *mart_assets, published_candidate, published_coverage]
+    result = run_selected(published, "2025-03", downstream, [check_step("staging")])
     assert not result.success
     rules = evaluations(result)[("staged_labour_rules", "2025-03")]
     assert not rules.passed
@@ -306,8 +294,8 @@ def test_a_registration_without_a_person_fails_the_person_link_check(published: 
         published,
         "DELETE FROM core.person_link WHERE kpj = (SELECT max(kpj) FROM core.person_link)",
     )
-    downstream = [persons, *mart_assets, published_candidate, published_coverage]
-    result = run_selected(published, "2025-03", downstream, [check_step("person_link")])
+    downstream = [person, *mart_assets, published_candidate, published_coverage]
+    result = run_selected(published, "2025-03", downstream, [check_step("core")])
     assert not result.success
     rules = evaluations(result)[("person_link_rules", "2025-03")]
     [failed] = failed_rules(rules)
@@ -337,9 +325,9 @@ def test_a_personal_column_in_the_candidate_blocks_the_swap(published: Pipeline)
     assert "nik" not in {
         c for (c,) in published.published("SELECT column_name FROM duckdb_columns()")
     }
-    assert not candidate_path(published.warehouse.published_path).exists()
+    assert not published.warehouse.candidate_path.exists()
     # Data Docs show the failed rule, never the personal value.
-    site = Path(published.warehouse.warehouse_dir) / DATA_DOCS_DIR / "published"
+    site = published.warehouse.data_docs_dir / "published"
     pages = "".join(p.read_text() for p in site.rglob("*.html"))
     assert "No column that can hold personal data" in pages and nik not in pages
     page = Path(str(rules.metadata["data_docs"].value))
@@ -349,7 +337,7 @@ def test_a_personal_column_in_the_candidate_blocks_the_swap(published: Pipeline)
 # ------------------------------------------------------------------------------ warnings
 
 
-def test_warnings_show_per_period_and_do_not_block_a_multi_period_run(pipeline: Pipeline) -> None:
+def test_warnings_show_per_period_and_do_not_block(pipeline: Pipeline) -> None:
     pipeline.landing.labour(
         2025,
         [
@@ -368,18 +356,18 @@ def test_warnings_show_per_period_and_do_not_block_a_multi_period_run(pipeline: 
     april = [enrollment_row(kode_wilayah="6472") for _ in range(3)]  # 25 % -> 75 %
     pipeline.landing.enrollment("2025-04", april)
     instance = dg.DagsterInstance.ephemeral()
-    job = build_defs(pipeline.warehouse, retry_policy=NO_RETRY).resolve_job_def("coverage_job")
-    result = job.execute_in_process(  # one run for both periods, as a single-run backfill
-        instance=instance,
-        raise_on_error=False,
-        tags={ASSET_PARTITION_RANGE_START_TAG: "2025-03", ASSET_PARTITION_RANGE_END_TAG: "2025-04"},
-    )
-    assert result.success
+    outcomes = run_each_period(pipeline.warehouse, ["2025-03", "2025-04"], instance=instance)
+    assert all(o.success for o in outcomes)
     assert province(pipeline) == [("2025-03", 5, 3, 60.0), ("2025-04", 5, 3, 60.0)]
 
-    found = evaluations(result)
-    for periode in ("2025-03", "2025-04"):  # one result per check and period
-        assert all((s.name, periode) in found for s in suites.SUITE_SPECS)
+    found = {}
+    for spec in suites.SUITES:  # one result per check and period, in Dagster's storage
+        key = dg.AssetCheckKey(dg.AssetKey(list(spec.asset)), spec.name)
+        for record in instance.event_log_storage.get_asset_check_execution_history(key, limit=5):
+            assert record.evaluation is not None
+            found[(spec.name, record.partition)] = record.evaluation
+    for period in ("2025-03", "2025-04"):
+        assert all((s.name, period) in found for s in suites.SUITES)
     warned = {k for k, e in found.items() if not e.passed}
     assert all(found[k].severity == dg.AssetCheckSeverity.WARN for k in warned)
     assert warned == {
@@ -395,12 +383,7 @@ def test_warnings_show_per_period_and_do_not_block_a_multi_period_run(pipeline: 
     assert "2025-03/6474 (200.0 %)" in above_100
     moved = "\n".join(failed_rules(found[("coverage_region_warnings", "2025-04")]))
     assert "2025-04/6472: +50.0 points since 2025-03" in moved
-    assert not re.search(r"\b\d{16}\b", metadata_text(result))  # no NIK in any metadata
-
-    # Dagster's check storage holds each period's result apart (what the UI shows).
-    key = dg.AssetCheckKey(dg.AssetKey(["staging", "enrollment"]), "staged_enrollment_warnings")
-    records = instance.event_log_storage.get_asset_check_execution_history(key, limit=5)
-    assert sorted((r.partition, r.evaluation.passed) for r in records if r.evaluation) == [
-        ("2025-03", False),
-        ("2025-04", True),
-    ]
+    metadata = json.dumps(
+        [{k: str(v.value) for k, v in e.metadata.items()} for e in found.values()]
+    )
+    assert not re.search(r"\b\d{16}\b", metadata)  # no NIK in any metadata

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import dagster as dg
 import yaml
 
-from pipelines import automation
+from pipelines import jobs
+from pipelines.automation import freshness
 from pipelines.definitions import defs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,29 +62,6 @@ JOBS = {
 }
 
 
-def test_code_location_validates_with_the_dagster_cli(tmp_path: Path) -> None:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
-    result = subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "dagster"),
-            "definitions",
-            "validate",
-            "-w",
-            "workspace.yaml",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Validation successful for code location cakupan" in result.stdout + result.stderr
-
-
 def test_definitions_are_loadable() -> None:
     dg.Definitions.validate_loadable(defs)
 
@@ -112,7 +88,7 @@ def test_snapshot_of_assets_checks_schedules_sensors_and_jobs() -> None:
     }
     assert sensors == SENSORS
 
-    jobs = {}
+    found = {}
     for name in sorted(repository.job_names):
         if name.startswith("__"):
             continue  # the implicit job of ad-hoc materializations
@@ -121,7 +97,7 @@ def test_snapshot_of_assets_checks_schedules_sensors_and_jobs() -> None:
         assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)
         retry = job.op_retry_policy
         assert retry is not None and retry.backoff is not None
-        jobs[name] = {
+        found[name] = {
             "tags": dict(job.run_tags),
             "retry": (retry.max_retries, retry.delay, retry.backoff.value),
             "partitions": (
@@ -132,7 +108,16 @@ def test_snapshot_of_assets_checks_schedules_sensors_and_jobs() -> None:
         }
         executable = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
         assert sorted(executable) == ASSETS  # the job builds every asset
-    assert jobs == JOBS
+    assert found == JOBS
+
+
+def test_groups_equal_key_prefixes_and_backfills_run_one_run_per_period() -> None:
+    for asset in defs.get_repository_def().asset_graph.assets_defs:
+        for key in asset.keys:
+            assert asset.group_names_by_key[key] == key.path[0], key
+        # No backfill policy: a backfill from the UI launches one run per period, as
+        # `cakupan run` does, so one broken period fails alone.
+        assert asset.backfill_policy is None, asset.keys
 
 
 def test_the_job_runs_every_check_but_freshness() -> None:
@@ -140,7 +125,7 @@ def test_the_job_runs_every_check_but_freshness() -> None:
     job = repository.get_job("coverage_job")
     in_job = set(job.asset_layer.asset_graph.asset_check_keys)
     everything = set(repository.asset_graph.asset_check_keys)
-    fresh = dg.AssetCheckKey(automation.PUBLISHED_ASSET_KEY, automation.FRESHNESS_CHECK_NAME)
+    fresh = dg.AssetCheckKey(freshness.PUBLISHED_ASSET_KEY, freshness.FRESHNESS_CHECK_NAME)
     assert in_job == everything - {fresh}
 
 
@@ -155,7 +140,7 @@ def test_instance_queues_runs_and_allows_one_writer(tmp_path: Path) -> None:
         for limit in config["concurrency"]["runs"]["tag_concurrency_limits"]
     }
     assert limits[("dagster/code_location", location["python_module"]["location_name"])] == 1
-    assert limits[(automation.WRITER_TAG, automation.WRITER_TAG_VALUE)] == 1
+    assert limits[(jobs.WRITER_TAG, jobs.WRITER_TAG_VALUE)] == 1
 
     home = tmp_path / "home"
     home.mkdir()

@@ -14,7 +14,6 @@ from typing import Any
 
 import polars as pl
 import pytest
-
 from pipelines.demo_data import ENROLLMENT_COLUMNS, REJECT_RULES, DemoSummary, generate_demo_landing
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"

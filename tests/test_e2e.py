@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from pipelines.demo_data import DemoSummary, generate_demo_landing
 
 from pipelines.cli import main as cakupan
-from pipelines.demo_data import DemoSummary, generate_demo_landing
 
 pytestmark = pytest.mark.e2e
 PERIODS = ("2025-03", "2025-04")

@@ -13,6 +13,8 @@ import pytest
 
 from checks import gx_duckdb
 
+pytestmark = pytest.mark.slow
+
 NIK_REGEX = r"^64\d{14}$"
 COLUMNS = ["id", "nik", "kode_kab", "periode", "periode_lapor", "upah", "tenaga_kerja", "peserta"]
 
@@ -232,24 +234,6 @@ def test_datasource_is_read_only_and_releases_the_file(tmp_path):
     con = duckdb.connect(str(db))
     con.execute("CREATE TABLE staging.x (i INTEGER)")
     con.close()
-
-
-def test_data_docs_site_is_built(tmp_path):
-    db = make_db(tmp_path / "w.duckdb", f"UPDATE {T} SET kode_kab = '9999' WHERE id = 1")
-    suite = gx.ExpectationSuite(
-        name="enrollment",
-        expectations=[gxe.ExpectColumnValuesToBeInSet(column="kode_kab", value_set=["6401"])],
-    )
-    results = [
-        gx_duckdb.validate_table(db, T, suite),
-        gx_duckdb.validate_table(db, f"SELECT * FROM {T} WHERE periode = '2025-03'", suite),
-    ]
-    index = gx_duckdb.build_data_docs(results, tmp_path / "data_docs")
-    assert index == tmp_path / "data_docs" / "index.html"
-    assert index.is_file() and "enrollment" in index.read_text()
-    pages = list((tmp_path / "data_docs" / "validations" / "enrollment").rglob("*.html"))
-    assert len(pages) == 2
-    assert any("9999" in page.read_text() for page in pages)
 
 
 def test_patches_are_installed_once():

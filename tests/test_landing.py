@@ -5,22 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Pipeline, enrollment_row, labour_row
-from test_row_rules import PERIODE, stage, stage_year
+from helpers import PERIOD, Pipeline, enrollment_row, labour_row
 
-from assets.landing import BrokenFileError, landed_periods, landed_years, snapshot_files
-from checks.row_rules import ENROLLMENT_COLUMNS
+from assets.staging.landing import BrokenFileError
+from contract.landing import landed_periods, landed_years, snapshot_files
+from contract.row_rules import ENROLLMENT_COLUMNS
 
 
 def test_files_starting_with_dot_or_underscore_are_ignored(pipeline: Pipeline) -> None:
-    pipeline.landing.enrollment(PERIODE, [enrollment_row()], name="part-1.csv")
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(kbli="Z")], name="_uploading.csv")
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(kbli="Z")], name=".part-2.csv")
+    pipeline.landing.enrollment(PERIOD, [enrollment_row()], name="part-1.csv")
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(kbli="Z")], name="_uploading.csv")
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(kbli="Z")], name=".part-2.csv")
     pipeline.landing.labour(2025, [labour_row()], name="_partial.xlsx")
     landing = pipeline.warehouse.landing
-    assert [p.name for p in snapshot_files(landing, "enrollment", PERIODE)] == ["part-1.csv"]
+    assert [p.name for p in snapshot_files(landing, "enrollment", PERIOD)] == ["part-1.csv"]
     assert landed_years(landing) == []  # a folder with only ignored files has not landed
-    snapshot = stage(pipeline)
+    snapshot = pipeline.stage()
     assert (snapshot.read, snapshot.rejected) == (1, 0)
 
 
@@ -34,9 +34,9 @@ def test_landed_periods_are_period_folders_with_files(pipeline: Pipeline) -> Non
 def test_csv_with_bom_crlf_reordered_and_extra_columns(pipeline: Pipeline) -> None:
     columns = ["catatan", *reversed(ENROLLMENT_COLUMNS)]
     pipeline.landing.enrollment(
-        PERIODE, [enrollment_row(catatan="ignore me")], columns=columns, bom=True, crlf=True
+        PERIOD, [enrollment_row(catatan="ignore me")], columns=columns, bom=True, crlf=True
     )
-    snapshot = stage(pipeline)
+    snapshot = pipeline.stage()
     assert (snapshot.read, snapshot.accepted) == (1, 1)
     assert pipeline.internal("SELECT nama, npp FROM staging.enrollment") == [
         ("BUDI SANTOSO", "12345678")
@@ -44,26 +44,26 @@ def test_csv_with_bom_crlf_reordered_and_extra_columns(pipeline: Pipeline) -> No
 
 
 def test_header_names_match_case_insensitively(pipeline: Pipeline) -> None:
-    path = pipeline.landing.enrollment(PERIODE, [enrollment_row()])
+    path = pipeline.landing.enrollment(PERIOD, [enrollment_row()])
     text = path.read_text().split("\n", 1)
     path.write_text(text[0].upper().replace(",", " , ") + "\n" + text[1])
-    assert stage(pipeline).accepted == 1
+    assert pipeline.stage().accepted == 1
 
 
 def test_quoted_values_with_commas_and_newlines(pipeline: Pipeline) -> None:
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(alamat='Jl. "A", RT 1\nBlok B')])
-    stage(pipeline)
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(alamat='Jl. "A", RT 1\nBlok B')])
+    pipeline.stage()
     assert pipeline.internal("SELECT alamat FROM staging.enrollment") == [
         ('Jl. "A", RT 1\nBlok B',)
     ]
 
 
 def test_parquet_parts_are_unioned_with_csv_parts(pipeline: Pipeline) -> None:
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(), enrollment_row()], name="a.csv")
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(), enrollment_row()], name="a.csv")
     pipeline.landing.enrollment(
-        PERIODE, [enrollment_row(), enrollment_row(kbli="Z")], name="b.parquet"
+        PERIOD, [enrollment_row(), enrollment_row(kbli="Z")], name="b.parquet"
     )
-    snapshot = stage(pipeline)
+    snapshot = pipeline.stage()
     assert (snapshot.read, snapshot.accepted) == (4, 3)
     assert pipeline.internal("SELECT file, line FROM quality.rejected_rows") == [
         ("enrollment/2025-03/b.parquet", 2)
@@ -73,7 +73,7 @@ def test_parquet_parts_are_unioned_with_csv_parts(pipeline: Pipeline) -> None:
 def test_xlsx_labour(pipeline: Pipeline) -> None:
     rows = [labour_row(), labour_row(kbli="A", jumlah_pekerja="-3")]
     pipeline.landing.labour(2025, rows, name="sakernas_2025.xlsx")
-    snapshot = stage_year(pipeline)
+    snapshot = pipeline.stage_year()
     assert (snapshot.read, snapshot.accepted, snapshot.rejected) == (2, 1, 1)
     assert pipeline.internal("SELECT tahun, jumlah_pekerja FROM staging.labour") == [(2025, 100)]
     assert pipeline.internal("SELECT file, line, rules FROM quality.rejected_rows") == [
@@ -106,16 +106,17 @@ HEADER = ",".join(ENROLLMENT_COLUMNS).encode()
 def test_broken_file_stops_the_snapshot_naming_file_and_reason(
     pipeline: Pipeline, name: str, content: bytes, reason: str
 ) -> None:
-    pipeline.landing.enrollment(PERIODE, [enrollment_row()], name="a-good.csv")
-    folder = pipeline.warehouse.landing / "enrollment" / PERIODE
+    pipeline.landing.enrollment(PERIOD, [enrollment_row()], name="a-good.csv")
+    folder = pipeline.warehouse.landing / "enrollment" / PERIOD
     broken(folder / name, content)
     with pytest.raises(BrokenFileError) as error:
-        stage(pipeline)
-    assert error.value.file == f"enrollment/{PERIODE}/{name}"
+        pipeline.stage()
+    assert error.value.file == f"enrollment/{PERIOD}/{name}"
     assert reason in str(error.value)
     assert pipeline.internal("SELECT count(*) FROM staging.enrollment") == [(0,)]
 
 
+@pytest.mark.slow
 def test_broken_period_keeps_published_numbers_and_other_periods_publish(
     pipeline: Pipeline,
 ) -> None:
@@ -129,7 +130,7 @@ def test_broken_period_keeps_published_numbers_and_other_periods_publish(
     pipeline.landing.enrollment("2025-03", [enrollment_row(), enrollment_row()], name="part-1.csv")
     broken(pipeline.warehouse.landing / "enrollment" / "2025-03" / "part-2.csv", b"kpj\n")
     pipeline.landing.enrollment("2025-04", [enrollment_row(), enrollment_row()])
-    outcomes = {o.periode: o for o in pipeline.run()}
+    outcomes = {o.period: o for o in pipeline.run()}
 
     assert not outcomes["2025-03"].success
     assert "enrollment/2025-03/part-2.csv" in (outcomes["2025-03"].error or "")
@@ -144,6 +145,7 @@ def test_broken_period_keeps_published_numbers_and_other_periods_publish(
     ]
 
 
+@pytest.mark.slow
 def test_broken_labour_year_stops_the_periods_that_use_it(pipeline: Pipeline) -> None:
     pipeline.landing.enrollment("2025-03", [enrollment_row()])
     broken(pipeline.warehouse.landing / "labour" / "2025" / "x.csv", b"tahun,kbli\n2025,A\n")
@@ -160,8 +162,11 @@ def test_every_landed_labour_year_is_staged_and_an_unused_broken_one_stops_nothi
     pipeline.landing.labour(2023, [labour_row(tahun=2023), labour_row(tahun=2023, kbli="Z")])
     pipeline.landing.full_labour(2025)
     broken(pipeline.warehouse.landing / "labour" / "2024" / "x.csv", b"")
-    pipeline.landing.enrollment("2025-03", [enrollment_row()])
-    pipeline.run_ok()
+    staged = pipeline.stage_labour_for("2025-03")
+    assert staged.year == 2025
+    assert [str(e) for e in staged.broken.values()] == [
+        "labour/2024/x.csv: empty file (no header row)"
+    ]
     assert pipeline.internal("SELECT DISTINCT tahun FROM staging.labour ORDER BY 1") == [
         (2023,),
         (2025,),

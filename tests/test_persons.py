@@ -6,25 +6,18 @@ from datetime import date
 
 import duckdb
 import pytest
-from conftest import Pipeline, enrollment_row, make_nik
-from test_row_rules import PERIODE, stage
+from helpers import PERIOD, Pipeline, enrollment_row, make_nik
 
-from assets.persons import link_registrations, write_person_link, write_persons
-from pipelines import warehouse
+from assets.warehouse import prepare
 
 BIRTH = date(1988, 7, 9)
 
 
 def resolve(pipeline: Pipeline, rows: list[dict[str, str]]) -> dict[str, str]:
     """kpj -> person_id after staging and person resolution."""
-    pipeline.landing.enrollment(PERIODE, rows)
-    snapshot = stage(pipeline)
-    assert snapshot.rejected == 0
-    with pipeline.connect() as conn:
-        link_registrations(conn, PERIODE)
-        write_person_link(conn, PERIODE)
-        write_persons(conn, PERIODE)
-    return dict(pipeline.internal("SELECT kpj, person_id FROM core.person_link"))
+    pipeline.landing.enrollment(PERIOD, rows)
+    assert pipeline.stage().rejected == 0
+    return pipeline.resolve_persons()
 
 
 def persons_of(links: dict[str, str], rows: list[dict[str, str]]) -> list[int]:
@@ -36,7 +29,7 @@ def persons_of(links: dict[str, str], rows: list[dict[str, str]]) -> list[int]:
 @pytest.fixture(scope="module")
 def sql() -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect()
-    warehouse.prepare(conn)
+    prepare(conn)
     return conn
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from conftest import Pipeline, enrollment_row
+import pytest
+from helpers import Pipeline, enrollment_row
 
-from assets.publish import candidate_path
-from pipelines import warehouse as wh
+from contract.tables import INTERNAL_TABLES, MARTS, PUBLISHED_TABLES
+
+pytestmark = pytest.mark.slow
 
 
 def test_published_file_holds_the_marts_and_nothing_personal(pipeline: Pipeline) -> None:
@@ -18,12 +20,12 @@ def test_published_file_holds_the_marts_and_nothing_personal(pipeline: Pipeline)
     tables = pipeline.published(
         "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
     )
-    assert [t for (t,) in tables] == sorted(t.name for t in wh.PUBLISHED_TABLES)
+    assert [t for (t,) in tables] == sorted(t.name for t in PUBLISHED_TABLES)
     columns = {c for (c,) in pipeline.published("SELECT column_name FROM duckdb_columns()")}
-    personal = {c.name for t in wh.INTERNAL_TABLES for c in t.columns if c.personal}
+    personal = {c.name for t in INTERNAL_TABLES for c in t.columns if c.personal}
     assert personal >= {"kpj", "nik", "nama", "tanggal_lahir", "alamat", "person_id"}
     assert not columns & personal
-    for table in wh.MARTS:  # every contract column is there, with its comment
+    for table in MARTS:  # every contract column is there, with its comment
         published = pipeline.published(
             "SELECT column_name, comment FROM duckdb_columns() WHERE schema_name || '.' || "
             "table_name = ?",
@@ -50,4 +52,22 @@ def test_a_reader_with_the_file_open_keeps_its_snapshot_during_a_publish(
     assert pipeline.published("SELECT peserta_aktif FROM mart.coverage_province") == [(2,)]
     leftovers = [p.name for p in Path(pipeline.warehouse.warehouse_dir).iterdir() if p.is_file()]
     assert sorted(leftovers) == ["coverage.duckdb", "internal.duckdb"]
-    assert not candidate_path(pipeline.warehouse.published_path).exists()
+    assert not pipeline.warehouse.candidate_path.exists()
+
+
+def test_reruns_replace_a_period_and_history_is_kept(pipeline: Pipeline) -> None:
+    pipeline.landing.full_labour(2025)
+    pipeline.landing.enrollment("2025-03", [enrollment_row()])
+    pipeline.run_ok()
+    pipeline.run_ok("2025-03")
+    pipeline.landing.enrollment("2025-04", [enrollment_row(), enrollment_row()])
+    pipeline.run_ok("2025-04")
+    assert pipeline.published(
+        "SELECT periode, peserta_aktif FROM mart.coverage_province ORDER BY periode"
+    ) == [("2025-03", 1), ("2025-04", 2)]
+    assert pipeline.published("SELECT count(*) FROM mart.coverage_region_sector") == [(420,)]
+    assert pipeline.published("SELECT periode FROM mart.published_periods ORDER BY 1") == [
+        ("2025-03",),
+        ("2025-04",),
+    ]
+    assert pipeline.internal("SELECT count(*) FROM core.person_link") == [(3,)]

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import Pipeline, enrollment_row
+from helpers import Pipeline, enrollment_row
 
 READERS = 4
 PUBLISHES = 3  # after the first one: four publishes in all
@@ -20,6 +20,8 @@ READER = r"""
 import json, sys, time
 from pathlib import Path
 import duckdb
+
+pytestmark = pytest.mark.slow
 
 path, stop, max_reads, max_seconds = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 GRID = {"coverage_province": 1, "coverage_region": 10, "coverage_sector": 21,

@@ -9,21 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Pipeline, enrollment_row, labour_row
-
-from assets.staging import StagedSnapshot, stage_enrollment, stage_labour
-
-PERIODE = "2025-03"
-
-
-def stage(pipeline: Pipeline, periode: str = PERIODE) -> StagedSnapshot:
-    with pipeline.connect() as conn:
-        return stage_enrollment(conn, pipeline.warehouse.landing, periode)
-
-
-def stage_year(pipeline: Pipeline, tahun: int = 2025) -> StagedSnapshot:
-    with pipeline.connect() as conn:
-        return stage_labour(conn, pipeline.warehouse.landing, tahun)
+from helpers import PERIOD, Pipeline, enrollment_row, labour_row
 
 
 def rejected_rules(pipeline: Pipeline, source: str = "enrollment") -> dict[int, str]:
@@ -36,8 +22,8 @@ def rejected_rules(pipeline: Pipeline, source: str = "enrollment") -> dict[int, 
 
 
 def only_rule(pipeline: Pipeline, rows: list[dict[str, str]]) -> dict[int, str]:
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(), *rows])
-    snapshot = stage(pipeline)
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(), *rows])
+    snapshot = pipeline.stage()
     assert snapshot.read == snapshot.accepted + snapshot.rejected == len(rows) + 1
     return rejected_rules(pipeline)
 
@@ -144,9 +130,9 @@ def test_duplicate_key_first_in_file_name_then_line_order_wins(pipeline: Pipelin
     later["kpj"] = first["kpj"]
     again = dict(later, nama="AGAIN")
     # b.csv sorts after a.csv: its row is the later one although written first.
-    pipeline.landing.enrollment(PERIODE, [again], name="b.csv")
-    pipeline.landing.enrollment(PERIODE, [first, later], name="a.csv")
-    stage(pipeline)
+    pipeline.landing.enrollment(PERIOD, [again], name="b.csv")
+    pipeline.landing.enrollment(PERIOD, [first, later], name="a.csv")
+    pipeline.stage()
     assert pipeline.internal("SELECT nama FROM staging.enrollment") == [("FIRST",)]
     assert pipeline.internal(
         "SELECT file, line, rules FROM quality.rejected_rows ORDER BY file, line"
@@ -159,8 +145,8 @@ def test_duplicate_key_first_in_file_name_then_line_order_wins(pipeline: Pipelin
 def test_duplicate_key_does_not_let_a_broken_row_shadow_a_good_one(pipeline: Pipeline) -> None:
     broken = enrollment_row(kbli="Z")
     good = enrollment_row(kpj=broken["kpj"])
-    pipeline.landing.enrollment(PERIODE, [broken, good])
-    stage(pipeline)
+    pipeline.landing.enrollment(PERIOD, [broken, good])
+    pipeline.stage()
     assert rejected_rules(pipeline) == {1: "unknown_code"}
     assert pipeline.internal("SELECT count(*) FROM staging.enrollment") == [(1,)]
 
@@ -191,14 +177,14 @@ def test_cleaning_trims_and_upper_cases_codes(pipeline: Pipeline) -> None:
 
 def test_rejected_row_keeps_file_line_and_original_values(pipeline: Pipeline) -> None:
     row = enrollment_row(kbli=" z ", nama="  Ani ")
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(), row])
-    stage(pipeline)
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(), row])
+    pipeline.stage()
     [(source, key, file, line, rules, raw)] = pipeline.internal(
         "SELECT * FROM quality.rejected_rows"
     )
     assert (source, key, file, line, rules) == (
         "enrollment",
-        PERIODE,
+        PERIOD,
         "enrollment/2025-03/part-1.csv",
         2,
         "unknown_code",
@@ -207,18 +193,18 @@ def test_rejected_row_keeps_file_line_and_original_values(pipeline: Pipeline) ->
 
 
 def test_rows_read_equal_accepted_plus_rejected_per_file(pipeline: Pipeline) -> None:
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(), enrollment_row(kbli="Z")], name="a.csv")
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(segmen="X")] * 1, name="b.csv")
-    stage(pipeline)
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(), enrollment_row(kbli="Z")], name="a.csv")
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(segmen="X")] * 1, name="b.csv")
+    pipeline.stage()
     assert pipeline.internal(
         "SELECT file, rows_read, rows_accepted, rows_rejected FROM quality.file_loads ORDER BY file"
     ) == [("enrollment/2025-03/a.csv", 2, 1, 1), ("enrollment/2025-03/b.csv", 1, 0, 1)]
 
 
 def test_restaging_a_period_replaces_it(pipeline: Pipeline) -> None:
-    pipeline.landing.enrollment(PERIODE, [enrollment_row(), enrollment_row(kbli="Z")])
-    stage(pipeline)
-    stage(pipeline)
+    pipeline.landing.enrollment(PERIOD, [enrollment_row(), enrollment_row(kbli="Z")])
+    pipeline.stage()
+    pipeline.stage()
     assert pipeline.internal("SELECT count(*) FROM staging.enrollment") == [(1,)]
     assert pipeline.internal("SELECT count(*) FROM quality.rejected_rows") == [(1,)]
 
@@ -228,7 +214,7 @@ def test_restaging_a_period_replaces_it(pipeline: Pipeline) -> None:
 
 def labour_rules(pipeline: Pipeline, rows: list[dict[str, str]]) -> dict[int, str]:
     pipeline.landing.labour(2025, [labour_row(), *rows])
-    snapshot = stage_year(pipeline)
+    snapshot = pipeline.stage_year()
     assert snapshot.read == snapshot.accepted + snapshot.rejected
     return rejected_rules(pipeline, "labour")
 

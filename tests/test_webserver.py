@@ -21,7 +21,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-from conftest import Landing, enrollment_row, labour_row
+from helpers import Landing, enrollment_row, labour_row
 
 from pipelines.definitions import all_assets
 

@@ -1,20 +1,17 @@
 """Staging assets: the enrollment snapshot and the labour statistics of a period."""
 
 import dagster as dg
-import duckdb
 
 from assets.partitions import period_partitions
 from assets.staging.landing import BrokenFileError
 from assets.staging.stage import (
+    NoLabourYearError,
     StagedSnapshot,
-    record_broken_file,
     stage_enrollment,
-    stage_labour,
+    stage_labour_for,
 )
 from assets.warehouse import Warehouse, table_schema
-from contract.landing import ENROLLMENT, LABOUR, landed_years
-from contract.periods import labour_year_for
-from contract.tables import PERIOD_LABOUR_YEAR, STAGED_ENROLLMENT, STAGED_LABOUR
+from contract.tables import STAGED_ENROLLMENT, STAGED_LABOUR
 
 
 def snapshot_metadata(snapshots: list[StagedSnapshot]) -> dict[str, dg.MetadataValue]:
@@ -36,15 +33,13 @@ def snapshot_metadata(snapshots: list[StagedSnapshot]) -> dict[str, dg.MetadataV
     }
 
 
-def stop_snapshot(
-    conn: duckdb.DuckDBPyConnection, source: str, key: str, error: BrokenFileError
-) -> dg.Failure:
-    """A broken file stops its snapshot: recorded, and a failure that names file and reason."""
-    record_broken_file(conn, source, key, error)
+def contract_failure(what: str, error: BrokenFileError) -> dg.Failure:
+    """A broken file stops its snapshot: a failure that names the file and the reason, and
+    is never retried (the same bytes would fail the same way)."""
     return dg.Failure(
-        description=f"{source} {key} was not staged, nothing of it is published: "
+        description=f"{what} was not staged, nothing of it is published: "
         f"{error.file}: {error.reason}",
-        metadata={"file": error.file, "reason": error.reason, "snapshot": key},
+        metadata={"file": error.file, "reason": error.reason},
         allow_retries=False,
     )
 
@@ -70,7 +65,7 @@ def staged_enrollment(
         try:
             snapshot = stage_enrollment(conn, warehouse.landing, period)
         except BrokenFileError as error:
-            raise stop_snapshot(conn, ENROLLMENT, period, error) from None
+            raise contract_failure(f"enrollment {period}", error) from None
     return dg.MaterializeResult(metadata=snapshot_metadata([snapshot]))
 
 
@@ -87,33 +82,23 @@ def staged_enrollment(
 )
 def staged_labour(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     period = context.partition_key
-    years = landed_years(warehouse.landing)
-    year = labour_year_for(period, years)
-    if year is None:
-        raise dg.Failure(
-            description=f"period {period} has no labour statistics: no folder "
-            f"labour/<YYYY>/ with YYYY <= {period[:4]} under {warehouse.landing_dir}",
-            allow_retries=False,
-        )
-    # Every landed year is staged, so that each of its rows is accepted or quarantined;
-    # a broken year stops only the periods whose denominator it is.
-    snapshots, broken = [], {}
     with warehouse.connect() as conn:
-        for landed in years:
-            try:
-                snapshots.append(stage_labour(conn, warehouse.landing, landed))
-            except BrokenFileError as error:
-                failure = stop_snapshot(conn, LABOUR, str(landed), error)
-                if landed == year:
-                    raise failure from None
-                broken[str(landed)] = str(error)
-                context.log.warning(f"labour {landed} not staged (period {period} uses {year})")
-        conn.execute(f"DELETE FROM {PERIOD_LABOUR_YEAR.name} WHERE periode = ?", [period])
-        conn.execute(f"INSERT INTO {PERIOD_LABOUR_YEAR.name} VALUES (?, ?)", [period, year])
+        try:
+            staged = stage_labour_for(conn, warehouse.landing, period)
+        except NoLabourYearError as error:
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+        except BrokenFileError as error:
+            raise contract_failure(f"the labour statistics of period {period}", error) from None
+    for year, problem in staged.broken.items():
+        context.log.warning(
+            f"labour {year} not staged (period {period} uses {staged.year}): {problem}"
+        )
     return dg.MaterializeResult(
         metadata={
-            **snapshot_metadata(snapshots),
-            "labour_year": dg.MetadataValue.int(year),
-            "broken_years_not_used": dg.MetadataValue.json(broken),
+            **snapshot_metadata(staged.snapshots),
+            "labour_year": dg.MetadataValue.int(staged.year),
+            "broken_years_not_used": dg.MetadataValue.json(
+                {str(y): str(e) for y, e in staged.broken.items()}
+            ),
         }
     )

@@ -6,6 +6,8 @@ replaced in one transaction, so a rerun replaces that snapshot and never duplica
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,9 +15,10 @@ import duckdb
 
 from assets.sql import render
 from assets.staging.landing import BrokenFileError, FileRead, load_snapshot
-from contract.periods import period_end
+from contract.landing import landed_years
+from contract.periods import labour_year_for, period_end
 from contract.row_rules import ENROLLMENT, LABOUR, SourceRules, broken_rules_sql
-from contract.tables import STAGED_ENROLLMENT, STAGED_LABOUR, Table
+from contract.tables import PERIOD_LABOUR_YEAR, STAGED_ENROLLMENT, STAGED_LABOUR, Table
 
 SQL = Path(__file__).parent
 
@@ -88,8 +91,12 @@ def replace_snapshot(
 
 
 def stage_enrollment(conn: duckdb.DuckDBPyConnection, landing: Path, period: str) -> StagedSnapshot:
-    """Stage one enrollment snapshot: every row accepted into staging or rejected."""
-    files = load_snapshot(conn, landing, ENROLLMENT.source, period, ENROLLMENT.columns, "raw_rows")
+    """Stage one enrollment snapshot: every row accepted into staging or rejected. A broken
+    file stops it (``BrokenFileError``, recorded in quality.broken_files)."""
+    with broken_files_recorded(conn, ENROLLMENT.source, period):
+        files = load_snapshot(
+            conn, landing, ENROLLMENT.source, period, ENROLLMENT.columns, "raw_rows"
+        )
     conn.execute("SET VARIABLE periode = ?", [period])
     conn.execute("SET VARIABLE periode_end = ?::DATE", [period_end(period)])
     judge_rows(conn, ENROLLMENT)
@@ -106,7 +113,8 @@ def stage_enrollment(conn: duckdb.DuckDBPyConnection, landing: Path, period: str
 
 def stage_labour(conn: duckdb.DuckDBPyConnection, landing: Path, year: int) -> StagedSnapshot:
     """Stage one Sakernas year."""
-    files = load_snapshot(conn, landing, LABOUR.source, str(year), LABOUR.columns, "raw_rows")
+    with broken_files_recorded(conn, LABOUR.source, str(year)):
+        files = load_snapshot(conn, landing, LABOUR.source, str(year), LABOUR.columns, "raw_rows")
     conn.execute("SET VARIABLE folder_year = ?", [year])
     judge_rows(conn, LABOUR)
     return replace_snapshot(
@@ -114,10 +122,49 @@ def stage_labour(conn: duckdb.DuckDBPyConnection, landing: Path, year: int) -> S
     )
 
 
-def record_broken_file(
-    conn: duckdb.DuckDBPyConnection, source: str, key: str, error: BrokenFileError
-) -> None:
-    conn.execute(
-        "INSERT INTO quality.broken_files VALUES (?, ?, ?, ?, now() AT TIME ZONE 'UTC')",
-        [source, key, error.file, error.reason],
-    )
+class NoLabourYearError(Exception):
+    """A period before every landed Sakernas year has no denominator."""
+
+
+@dataclass(frozen=True)
+class LabourStaging:
+    year: int  # the period's denominator
+    snapshots: list[StagedSnapshot]
+    broken: dict[int, BrokenFileError]  # landed years not staged (not this period's)
+
+
+def stage_labour_for(conn: duckdb.DuckDBPyConnection, landing: Path, period: str) -> LabourStaging:
+    """Stage every landed Sakernas year, so that each of its rows is accepted or
+    quarantined, and record the period's denominator: the latest landed year <= the
+    period's year. A broken year stops only the periods whose denominator it is."""
+    years = landed_years(landing)
+    year = labour_year_for(period, years)
+    if year is None:
+        raise NoLabourYearError(
+            f"period {period} has no labour statistics: no folder labour/<YYYY>/ "
+            f"with YYYY <= {period[:4]} in the landing zone"
+        )
+    snapshots, broken = [], {}
+    for landed in years:
+        try:
+            snapshots.append(stage_labour(conn, landing, landed))
+        except BrokenFileError as error:
+            if landed == year:
+                raise
+            broken[landed] = error
+    conn.execute(f"DELETE FROM {PERIOD_LABOUR_YEAR.name} WHERE periode = ?", [period])
+    conn.execute(f"INSERT INTO {PERIOD_LABOUR_YEAR.name} VALUES (?, ?)", [period, year])
+    return LabourStaging(year, snapshots, broken)
+
+
+@contextmanager
+def broken_files_recorded(conn: duckdb.DuckDBPyConnection, source: str, key: str) -> Iterator[None]:
+    """A file that cannot be read is listed in quality.broken_files, and its error raised."""
+    try:
+        yield
+    except BrokenFileError as error:
+        conn.execute(
+            "INSERT INTO quality.broken_files VALUES (?, ?, ?, ?, now() AT TIME ZONE 'UTC')",
+            [source, key, error.file, error.reason],
+        )
+        raise

@@ -15,6 +15,6 @@ from pipelines.automation.freshness import freshness_sensor, published_fresh
 from pipelines.automation.schedules import nightly_coverage
 from pipelines.automation.sensors import landing_sensor
 
-schedules = [nightly_coverage]
-sensors = [landing_sensor, freshness_sensor]
-asset_checks = [published_fresh]
+schedule_defs = [nightly_coverage]
+sensor_defs = [landing_sensor, freshness_sensor]
+check_defs = [published_fresh]
