@@ -29,8 +29,35 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from contract.reference import REFERENCE_DIR
 from contract.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS, RULE_NAMES
+from tools.demo_data.arrays import (
+    date_strings,
+    from_ymd,
+    nullable,
+    period_days,
+    pick_weighted,
+    to_day,
+    ymd,
+)
+from tools.demo_data.model import (
+    BPU,
+    FEMALE_SHARE,
+    INTRA_MOVER_SHARE,
+    JAKON,
+    MIGRANT_PROVINCES,
+    MIGRANT_SHARE,
+    PMI,
+    PMI_SECTORS,
+    PU,
+    REGION_MODEL,
+    SECTORS,
+    SEGMENTS,
+    SIDE_BPU_SECTORS,
+    STATUS_PEKERJAAN,
+    coverage_targets_bps,
+    labour_grids,
+    load_kaltim,
+)
 
 __all__ = [
     "ENROLLMENT_COLUMNS",
@@ -44,10 +71,6 @@ __all__ = [
 # The contract's columns and rule names, from where the pipeline defines them.
 REJECT_RULES = RULE_NAMES
 VARIANT_KINDS = ("nik_missing", "nik_invalid", "title", "muh_abbrev", "typo", "spacing")
-SECTORS = tuple("ABCDEFGHIJKLMNOPQRSTU")
-SEGMENTS = ("PU", "BPU", "JAKON", "PMI")
-PU, BPU, JAKON, PMI = range(4)
-STATUS_PEKERJAAN = ("FORMAL", "INFORMAL")
 
 # Enrollment parts of one period: (file name, format). Each exercises one way the source
 # systems deliver files; their file-name order is the order that decides duplicates.
@@ -77,111 +100,9 @@ REORDERED_COLUMNS = (
 BAD_ROW_RATE = 0.0125  # of each file's rows: rejects stay below 2 % in every file
 
 
-def _by_sector(numbers: str) -> dict[str, float]:
-    """A value per KBLI section A..U from 21 numbers in a string (keeps tables compact)."""
-    values = [float(x) for x in numbers.split()]
-    if len(values) != len(SECTORS):
-        raise ValueError("need one value per KBLI section")
-    return dict(zip(SECTORS, values, strict=True))
-
-
 def _split(text: str) -> tuple[str, ...]:
     return tuple(text.split("|"))
 
-
-# --- Labour-market model -----------------------------------------------------------
-# Shares of employed persons by sector in the province (Sakernas-like orders of size).
-SECTOR_SHARE = _by_sector(
-    "0.165 0.085 0.075 0.004 0.005 0.075 0.205 0.045 0.075 0.010 0.015 "
-    "0.004 0.008 0.022 0.045 0.060 0.025 0.008 0.040 0.025 0.0"
-)
-# Share of informal workers within each sector (own-account, family and casual work).
-INFORMAL_SHARE = _by_sector(
-    "0.85 0.08 0.25 0.05 0.30 0.45 0.62 0.50 0.65 0.20 0.05 "
-    "0.40 0.25 0.20 0.03 0.10 0.15 0.55 0.72 0.80 0.0"
-)
-# Relative coverage by sector: mining, energy and finance are well covered; farming,
-# village government (O), teachers (P) and domestic workers (T) are the known gaps.
-SECTOR_COVERAGE = _by_sector(
-    "0.35 1.45 1.25 1.40 1.00 1.00 0.90 1.00 0.80 1.15 1.45 "
-    "1.00 1.10 1.20 0.28 0.28 1.10 0.70 0.75 0.12 1.00"
-)
-INFORMAL_COVERAGE = 0.33  # relative to formal work in the same sector and region
-
-# Per regency/city (Kemendagri code): share of the province's employed persons, target
-# coverage, how rural (raises informality), sector mix multipliers, ethnic mix of names.
-REGION_MODEL: dict[str, dict[str, Any]] = {
-    "6401": {  # Paser: palm oil, coal
-        "share": 0.075, "target": 0.56, "rural": 1.05,
-        "sector": {"A": 1.8, "B": 1.8, "G": 0.8},
-        "eth": {"JAWA": 0.3, "BUGIS": 0.25, "BANJAR": 0.2, "DAYAK": 0.1, "UMUM": 0.15},
-    },
-    "6402": {  # Kutai Kartanegara: coal, oil and gas, farming
-        "share": 0.200, "target": 0.57, "rural": 1.05,
-        "sector": {"A": 1.5, "B": 2.0, "C": 0.8},
-        "eth": {"KUTAI": 0.3, "JAWA": 0.25, "BUGIS": 0.2, "BANJAR": 0.1, "DAYAK": 0.05,
-                "UMUM": 0.1},
-    },
-    "6403": {  # Berau: coal, fisheries, tourism
-        "share": 0.070, "target": 0.58, "rural": 1.05,
-        "sector": {"A": 1.4, "B": 2.2},
-        "eth": {"BUGIS": 0.3, "JAWA": 0.2, "BANJAR": 0.1, "DAYAK": 0.15, "KUTAI": 0.05,
-                "UMUM": 0.2},
-    },
-    "6407": {  # Kutai Barat: rubber, coal, upriver villages
-        "share": 0.045, "target": 0.55, "rural": 1.15,
-        "sector": {"A": 2.4, "B": 1.5, "G": 0.7, "O": 1.3},
-        "eth": {"DAYAK": 0.55, "JAWA": 0.15, "KUTAI": 0.1, "BANJAR": 0.05, "BUGIS": 0.05,
-                "UMUM": 0.1},
-    },
-    "6408": {  # Kutai Timur: the biggest coal mines; BNBA campaign, ~100 % claimed
-        "share": 0.100, "target": 0.985, "rural": 1.05,
-        "sector": {"A": 1.6, "B": 3.0, "G": 0.7},
-        "eth": {"BUGIS": 0.3, "JAWA": 0.3, "KUTAI": 0.15, "DAYAK": 0.1, "UMUM": 0.15},
-    },
-    "6409": {  # Penajam Paser Utara: farming, the new capital's construction
-        "share": 0.050, "target": 0.55, "rural": 1.05,
-        "sector": {"A": 1.9, "F": 1.4, "G": 0.8},
-        "eth": {"JAWA": 0.4, "BUGIS": 0.25, "BANJAR": 0.1, "DAYAK": 0.05, "UMUM": 0.2},
-    },
-    "6411": {  # Mahakam Ulu: small, upriver, village government and farming
-        "share": 0.010, "target": 0.55, "rural": 1.2,
-        "sector": {"A": 3.0, "O": 2.2, "P": 1.4, "B": 0.2, "C": 0.3, "G": 0.5},
-        "eth": {"DAYAK": 0.85, "JAWA": 0.05, "UMUM": 0.1},
-    },
-    "6471": {  # Balikpapan: refinery, port, services
-        "share": 0.170, "target": 0.59, "rural": 0.9,
-        "sector": {"A": 0.1, "C": 1.8, "F": 1.3, "G": 1.2, "H": 1.7, "I": 1.3, "K": 1.8,
-                   "N": 1.8},
-        "eth": {"JAWA": 0.35, "BUGIS": 0.25, "BANJAR": 0.15, "UMUM": 0.2, "TIMUR": 0.05},
-    },
-    "6472": {  # Samarinda: capital, trade, education, health
-        "share": 0.220, "target": 0.57, "rural": 0.9,
-        "sector": {"A": 0.2, "G": 1.3, "I": 1.3, "J": 1.6, "K": 1.6, "O": 1.1, "P": 1.3,
-                   "Q": 1.4},
-        "eth": {"BANJAR": 0.3, "JAWA": 0.3, "BUGIS": 0.2, "KUTAI": 0.05, "UMUM": 0.15},
-    },
-    "6474": {  # Bontang: fertiliser and LNG plants; BNBA campaign, ~100 % claimed
-        "share": 0.050, "target": 0.99, "rural": 0.9,
-        "sector": {"A": 0.3, "B": 1.2, "C": 3.0, "D": 3.0, "F": 1.2},
-        "eth": {"BUGIS": 0.35, "JAWA": 0.3, "BANJAR": 0.1, "KUTAI": 0.05, "UMUM": 0.2},
-    },
-}  # fmt: skip
-
-FEMALE_SHARE = _by_sector(
-    "0.35 0.08 0.25 0.15 0.25 0.05 0.45 0.10 0.55 0.35 0.50 "
-    "0.40 0.40 0.35 0.35 0.65 0.70 0.35 0.50 0.90 0.50"
-)
-PMI_SECTORS = {"T": 0.35, "A": 0.30, "C": 0.15, "I": 0.10, "G": 0.05, "H": 0.05}
-SIDE_BPU_SECTORS = {"G": 0.40, "A": 0.20, "S": 0.15, "I": 0.15, "H": 0.10}
-# NIK provinces of workers who moved to Kaltim (digits 1-2), with the names they carry.
-MIGRANT_PROVINCES = {
-    "35": (0.25, "JAWA"), "33": (0.12, "JAWA"), "32": (0.05, "JAWA"), "73": (0.22, "BUGIS"),
-    "74": (0.05, "BUGIS"), "76": (0.04, "BUGIS"), "63": (0.12, "BANJAR"), "62": (0.03, "DAYAK"),
-    "65": (0.03, "DAYAK"), "53": (0.05, "TIMUR"), "52": (0.04, "UMUM"),
-}  # fmt: skip
-MIGRANT_SHARE = 0.15
-INTRA_MOVER_SHARE = 0.07  # NIK issued in another Kaltim regency
 
 # --- Names ---------------------------------------------------------------------------
 ETHNIC = ("JAWA", "BUGIS", "BANJAR", "DAYAK", "KUTAI", "UMUM", "TIMUR")
@@ -306,7 +227,6 @@ NEW_PERSON_RATE = 0.017
 NEW_REGISTRATION_RATE = 0.003
 DEACTIVATE_RATE = 0.014
 REACTIVATE_RATE = 0.08
-LABOUR_GROWTH = 1.02
 
 
 @dataclass(frozen=True)
@@ -346,94 +266,6 @@ class DemoSummary:
     files: list[Path]
     rows_written: dict[str, int]
     planted: dict[str, Any]
-
-
-# --- small helpers ---------------------------------------------------------------------
-
-
-def _day(text: str) -> int:
-    return int(np.datetime64(text, "D").astype(np.int64))
-
-
-def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    d = np.asarray(days, dtype=np.int64).astype("M8[D]")
-    months = d.astype("M8[M]")
-    year = months.astype(np.int64) // 12 + 1970
-    month = months.astype(np.int64) % 12 + 1
-    dom = (d - months.astype("M8[D]")).astype(np.int64) + 1
-    return year, month, dom
-
-
-def _from_ymd(year: np.ndarray, month: np.ndarray, dom: np.ndarray) -> np.ndarray:
-    months = ((year - 1970) * 12 + (month - 1)).astype("M8[M]")
-    return months.astype("M8[D]").astype(np.int64) + (dom - 1)
-
-
-def _date_strings(days: np.ndarray) -> pl.Series:
-    return pl.Series(np.asarray(days, dtype=np.int32)).cast(pl.Date).dt.to_string("%Y-%m-%d")
-
-
-def _nullable(values: np.ndarray, missing: np.ndarray) -> pl.Series:
-    """Text column with nulls where ``missing`` (written as empty CSV fields)."""
-    text = pl.Series(np.asarray(values).astype(str))
-    return pl.select(pl.when(pl.lit(pl.Series(~missing))).then(text)).to_series()
-
-
-def _pick(rng: np.random.Generator, options: dict[str, float], n: int) -> np.ndarray:
-    keys = list(options)
-    p = np.array([options[k] for k in keys], dtype=float)
-    return np.array(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
-
-
-def _period_days(periode: str) -> tuple[int, int]:
-    start = np.datetime64(periode, "M")
-    return (
-        int(start.astype("M8[D]").astype(np.int64)),
-        int((start + 1).astype("M8[D]").astype(np.int64)) - 1,
-    )
-
-
-def _load_reference() -> tuple[list[tuple[str, str, str]], pl.DataFrame]:
-    regions = pl.read_csv(REFERENCE_DIR / "kaltim_regencies.csv", infer_schema=False)
-    districts = pl.read_csv(REFERENCE_DIR / "kaltim_districts.csv", infer_schema=False)
-    rows = sorted(regions.select("kode_kemendagri", "kode_bps", "nama_wilayah").iter_rows())
-    if {r[0] for r in rows} != set(REGION_MODEL):
-        raise ValueError("reference regencies differ from the demo model's REGION_MODEL")
-    return rows, districts.sort("kode_kemendagri")
-
-
-# --- the labour-market model -----------------------------------------------------------
-
-
-def _labour_model(kemendagri: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Employed-person shares L[region, sector, status] and target coverage C of each cell.
-
-    Coverage per cell is the sector and status profile scaled, per region, so that the
-    region's employment-weighted coverage equals its target; Bontang and Kutai Timur have
-    a flattened profile (their by-name campaigns reached informal workers too)."""
-    base_share = np.array([SECTOR_SHARE[s] for s in SECTORS])
-    inf_share = np.array([INFORMAL_SHARE[s] for s in SECTORS])
-    profile = np.array([SECTOR_COVERAGE[s] for s in SECTORS])[:, None] * np.array(
-        [1.0, INFORMAL_COVERAGE]
-    )
-    labour = np.zeros((len(kemendagri), len(SECTORS), 2))
-    coverage = np.zeros_like(labour)
-    for i, code in enumerate(kemendagri):
-        model = REGION_MODEL[code]
-        w = base_share * np.array([model["sector"].get(s, 1.0) for s in SECTORS])
-        w = w / w.sum()
-        inf = np.minimum(inf_share * model["rural"], 0.95)
-        labour[i, :, 0] = model["share"] * w * (1 - inf)
-        labour[i, :, 1] = model["share"] * w * inf
-        high = model["target"] >= 0.9
-        shape, cap = (profile**0.15, 1.03) if high else (profile, 0.97)
-        lo, hi = 0.0, 20.0
-        for _ in range(60):  # bisection: weighted coverage is monotone in the scale
-            k = (lo + hi) / 2
-            got = (labour[i] * np.minimum(cap, k * shape)).sum() / labour[i].sum()
-            lo, hi = (k, hi) if got < model["target"] else (lo, k)
-        coverage[i] = np.minimum(cap, lo * shape)
-    return labour / labour.sum(), coverage
 
 
 # --- persons ---------------------------------------------------------------------------
@@ -529,13 +361,12 @@ class _Generator:
         first_year, last_year = int(self.periods[0][:4]), int(self.periods[-1][:4])
         self.years = tuple(range(first_year - 1, last_year + 1))
         self.rng = np.random.default_rng(self.seed)
-        self.bounds = [_period_days(p) for p in self.periods]
+        self.bounds = [period_days(p) for p in self.periods]
         self.first_end = self.bounds[0][1]
         self.last_end = self.bounds[-1][1]
-        regions, self.districts = _load_reference()
-        self.kemendagri = [r[0] for r in regions]
-        self.bps = [r[1] for r in regions]
-        self.labour_share, self.coverage = _labour_model(self.kemendagri)
+        self.kaltim = load_kaltim()
+        self.kemendagri, self.bps = self.kaltim.kemendagri, self.kaltim.bps
+        self.labour_share, self.coverage = self.kaltim.labour_share, self.kaltim.coverage
         self.files: list[Path] = []
         self.rows_written: dict[str, int] = {}
         self.planted: dict[str, Any] = {}
@@ -565,7 +396,9 @@ class _Generator:
             np.isin(self.kemendagri, ["6407", "6411"]), 0.5, 1.0
         )
         pmi_region = rng.choice(n_r, size=pmi.sum(), p=region_w / region_w.sum())
-        pmi_sector = np.array([SECTORS.index(s) for s in _pick(rng, PMI_SECTORS, pmi.sum())])
+        pmi_sector = np.array(
+            [SECTORS.index(s) for s in pick_weighted(rng, PMI_SECTORS, pmi.sum())]
+        )
         cell[pmi] = (pmi_region * n_s + pmi_sector) * 2 + 1
         region, sector, informal = cell // (2 * n_s), (cell // 2) % n_s, cell % 2
         seg = np.where(informal == 1, BPU, PU)
@@ -604,7 +437,7 @@ class _Generator:
 
     def _fix_feb29(self) -> None:
         """No one is born on 29 February: adding 15 years stays a real date everywhere."""
-        _, m, d = _ymd(self.persons["dob"])
+        _, m, d = ymd(self.persons["dob"])
         self.persons["dob"] = self.persons["dob"] - ((m == 2) & (d == 29))
 
     def _make_origin(self) -> None:
@@ -612,8 +445,8 @@ class _Generator:
         Codes are kept as integers and ethnic groups as indices: 1 M persons stay small."""
         rng, p = self.rng, self.persons
         n = len(p["region"])
-        codes = self.districts["kode_kemendagri"].cast(pl.Int64).to_numpy()
-        parents = self.districts["kode_kemendagri_kabkota"].to_numpy().astype(str)
+        codes = self.kaltim.district_codes
+        parents = self.kaltim.district_regency
         district = np.empty(n, np.int64)
         nik_district = np.empty(n, np.int64)
         for i, code in enumerate(self.kemendagri):
@@ -638,7 +471,7 @@ class _Generator:
         eth = np.empty(n, np.int8)
         for i, code in enumerate(self.kemendagri):
             mask = (p["region"] == i) & ~migrants
-            mix = REGION_MODEL[code]["eth"]
+            mix = REGION_MODEL[code].eth
             w = np.array(list(mix.values()))
             eth[mask] = np.array([ETHNIC.index(e) for e in mix])[
                 rng.choice(len(mix), size=mask.sum(), p=w / w.sum())
@@ -767,7 +600,7 @@ class _Generator:
         )
         n_s = len(SECTORS)
         formal_w = self.labour_share[:, :, 0].sum(axis=0)
-        side = np.array([SECTORS.index(s) for s in _pick(rng, SIDE_BPU_SECTORS, r)])
+        side = np.array([SECTORS.index(s) for s in pick_weighted(rng, SIDE_BPU_SECTORS, r)])
         old_sector = rng.choice(n_s, size=r, p=formal_w / formal_w.sum())
         new_seg = rng.choice([BPU, JAKON, PU], size=r, p=[0.5, 0.3, 0.2])
         f_idx = SECTORS.index("F")
@@ -888,14 +721,14 @@ class _Generator:
         numbers handed out in date order, as a card issuer would."""
         rng, p, g = self.rng, self.persons, self.regs
         dob = p["dob"][g["pid"]]
-        y, m, d = _ymd(dob)
-        earliest = _from_ymd(y + 15, m, d) + 2
+        y, m, d = ymd(dob)
+        earliest = from_ymd(y + 15, m, d) + 2
         r = len(dob)
         end = self.first_end
         floor = np.select(
             [g["seg"] == PU, g["seg"] == BPU, g["seg"] == JAKON],
-            [_day("2000-01-01"), _day("2014-01-01"), end - 730],
-            _day("2016-01-01"),
+            [to_day("2000-01-01"), to_day("2014-01-01"), end - 730],
+            to_day("2016-01-01"),
         )
         floor = np.where(g["rtype"] == 3, end - 1095, floor)
         lo = np.minimum(np.maximum(earliest, floor), end)
@@ -904,7 +737,7 @@ class _Generator:
         primary = np.zeros(len(p["dob"]), np.int64)
         primary[g["pid"][g["ordinal"] == 0]] = date[g["ordinal"] == 0]
         old = g["rtype"] == 1
-        lo_old = np.maximum(earliest, _day("1995-01-01"))
+        lo_old = np.maximum(earliest, to_day("1995-01-01"))
         hi_old = np.maximum(primary[g["pid"]], lo_old)
         date[old] = (lo_old + np.floor((hi_old - lo_old) * rng.random(r))).astype(np.int64)[old]
         date[old] = np.minimum(np.maximum(date[old], earliest[old]), end)
@@ -956,7 +789,7 @@ class _Generator:
         pid, r = g["pid"], len(g["pid"])
         n = len(p["dob"])
         # Valid NIK per person: issuing district + DDMMYY (+40 women) + a unique serial.
-        y, m, d = _ymd(p["dob"])
+        y, m, d = ymd(p["dob"])
         nik_d, nik_m, nik_y = d + 40 * p["female"], m.copy(), y % 100
         odd = rng.random(n) < 0.005  # valid NIK that disagrees with birth date or sex
         how = rng.random(n)
@@ -1013,14 +846,7 @@ class _Generator:
         g["nama"] = base.scatter(varied, out) if len(varied) else base
 
         # Address: street, number, RT, district; villages upriver; a few housing estates.
-        dnames = dict(
-            zip(
-                self.districts["kode_kemendagri"].cast(pl.Int64),
-                self.districts["nama_kecamatan"],
-                strict=True,
-            )
-        )
-        kec = pl.Series(p["district"]).replace_strict(dnames).str.to_uppercase()
+        kec = pl.Series(p["district"]).replace_strict(self.kaltim.district_names).str.to_uppercase()
         street = pl.Series(STREETS).gather(rng.integers(0, len(STREETS), n))
         housing = pl.Series(HOUSING).gather(rng.integers(0, len(HOUSING), n))
         village = (
@@ -1074,20 +900,20 @@ class _Generator:
         emp = offsets[reg_region] + np.floor(per_region[reg_region] * rng.random(r) ** 2.5).astype(
             np.int64
         )
-        npp = _nullable(employers[emp].astype(str), (seg != PU) & (seg != JAKON))
+        npp = nullable(employers[emp].astype(str), (seg != PU) & (seg != JAKON))
         self.text = pl.DataFrame(
             {
                 "kpj": g["kpj"].astype(str),
-                "nik": _nullable(g["nik_text"], g["nik_kind"] == 1),
+                "nik": nullable(g["nik_text"], g["nik_kind"] == 1),
                 "nama": g["nama"],
-                "tanggal_lahir": _date_strings(p["dob"]).gather(pid),
+                "tanggal_lahir": date_strings(p["dob"]).gather(pid),
                 "jenis_kelamin": np.where(p["female"][pid], "P", "L"),
                 "alamat": alamat.gather(pid),
                 "kode_wilayah": kode.astype(str),
                 "segmen": np.array(SEGMENTS)[seg],
                 "kbli": np.array(SECTORS)[g["sector"]],
                 "program": program,
-                "tanggal_kepesertaan": _date_strings(g["date"]),
+                "tanggal_kepesertaan": date_strings(g["date"]),
                 "npp": npp,
             }
         )
@@ -1404,42 +1230,6 @@ class _Generator:
         self.planted["expected_reject_rows"]["enrollment"][periode] = rejects
         self.planted["accepted_rows"][periode] = n
 
-    # labour ---------------------------------------------------------------------------
-
-    def labour_grids(self, actives: dict[int, pl.DataFrame]) -> dict[int, np.ndarray]:
-        """jumlah_pekerja per (region, sector, status) and year, calibrated from the
-        persons actually generated: cell = active persons / target coverage, so that after
-        the pipeline counts persons the coverage lands on target."""
-        rng = self.rng
-        shape = self.labour_share.shape
-        grids: dict[int, np.ndarray] = {}
-        for year in sorted(self.years, reverse=True):
-            ks = [k for k, p in enumerate(self.periods) if int(p[:4]) == year]
-            if not ks:
-                grids[year] = np.round(
-                    grids[year + 1] / LABOUR_GROWTH * rng.lognormal(0, 0.01, shape)
-                ).astype(np.int64)
-                continue
-            act = actives[ks[-1]]
-            counts = np.zeros(shape)
-            agg = act.group_by("region", "sector", "informal").len()
-            for reg, sec, inf, cnt in agg.iter_rows():
-                counts[reg, sec, inf] = cnt
-            cov = np.where(self.coverage > 0, self.coverage, 1.0)
-            expected = counts.sum() * self.labour_share * self.coverage
-            expected = expected / expected.sum() * counts.sum()
-            noise = rng.lognormal(0, 0.03, shape)
-            cell = np.where(counts > 0, counts / cov * noise, expected / cov)
-            cell[:, SECTORS.index("U"), :] = 0
-            # Exactly on target per region: persons whose latest active registration is a
-            # side job land in other cells than drawn, and small runs leave cells empty.
-            for r, code in enumerate(self.kemendagri):
-                wanted = counts[r].sum() / REGION_MODEL[code]["target"]
-                if cell[r].sum() > 0:
-                    cell[r] *= wanted / cell[r].sum()
-            grids[year] = np.round(cell).astype(np.int64)
-        return grids
-
     def write_labour(self, grids: dict[int, np.ndarray]) -> None:
         """One Sakernas table per year: the full grid in BPS order, a few broken rows where
         nothing is at stake, two untidy ones that must be accepted; the newest year as XLSX."""
@@ -1612,13 +1402,9 @@ class _Generator:
         actives = {k: self.period_truth(k) for k in range(len(self.periods))}
         for k in range(len(self.periods)):
             self.write_period(k)
-        self.write_labour(self.labour_grids(actives))
+        self.write_labour(labour_grids(self.kaltim, self.periods, self.years, actives, self.rng))
         self.planted["linked_persons"] = self.linked_persons()
-        targets = self.labour_share * self.coverage
-        self.planted["coverage_targets_bps"] = {
-            self.bps[i]: round(float(targets[i].sum() / self.labour_share[i].sum()), 4)
-            for i in range(len(self.bps))
-        }
+        self.planted["coverage_targets_bps"] = coverage_targets_bps(self.kaltim)
         return DemoSummary(
             out_dir=self.out,
             periods=self.periods,
