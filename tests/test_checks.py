@@ -175,7 +175,7 @@ def test_personal_columns_come_from_the_declarations_and_the_contract() -> None:
 def test_clean_demo_run_passes_every_error_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pipelines.demo_data import generate_demo_landing
+    from tools.demo_data import generate_demo_landing
 
     pipeline = Pipeline(tmp_path)
     periods = ["2025-03", "2025-04"]

@@ -11,9 +11,8 @@ records what was planted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -31,47 +30,37 @@ from tools.demo_data.files import (
 from tools.demo_data.labour import pekerja_totals, sakernas_rows
 from tools.demo_data.model import coverage_targets_bps, labour_grids, load_kaltim
 from tools.demo_data.names import MUHAMMAD_ABBREVIATIONS, TITLE_PREFIXES, TITLE_SUFFIXES
-from tools.demo_data.population import Population
+from tools.demo_data.population import PeriodTruth, Population
 from tools.demo_data.records import period_rows, registration_text
+from tools.demo_data.truth import DemoSummary, NameTitles, PlantedTruth, RejectedRow
+
+NAME_TITLES = NameTitles(
+    prefixes=tuple(sorted(set(TITLE_PREFIXES["m"] + TITLE_PREFIXES["f"]))),
+    suffixes=TITLE_SUFFIXES,
+    muhammad=MUHAMMAD_ABBREVIATIONS,
+)
 
 
-@dataclass(frozen=True)
-class DemoSummary:
-    """What was written and what was planted in it (the tests' ground truth).
+class EnrollmentWritten(NamedTuple):
+    """What one period's enrollment files hold (see `PlantedTruth` for the meanings)."""
 
-    ``planted`` keys (periods are "YYYY-MM", years are "YYYY" strings):
+    rejects_by_rule: dict[str, int]
+    rejects: tuple[RejectedRow, ...]
+    rejects_by_file: dict[str, int]
+    accepted_rows: int
+    cleaning_rows: int
+    ignored_files: tuple[str, ...]
 
-    - ``expected_rejects_by_rule``: {"enrollment": {periode: {rule: n}},
-      "labour": {tahun: {rule: n}}}; every planted bad row breaks exactly one rule.
-    - ``expected_reject_rows``: {"enrollment": {periode: [(file, line, rule)]},
-      "labour": {tahun: [(file, line, rule)]}}; ``file`` relative to ``out_dir``,
-      ``line`` 1-based data row (header excluded) for every format.
-    - ``expected_rejects_by_file``: {file: n}; rejected rows per data file.
-    - ``accepted_rows``: {periode: n} enrollment rows meant to be accepted.
-    - ``true_persons``: {periode: n} distinct real persons among accepted rows.
-    - ``active_persons``, ``pmi_only_persons``: {periode: n} after person dedup.
-    - ``active_persons_by_region_bps`` / ``_by_sector`` / ``_by_status_pekerjaan``:
-      {periode: {code: n}}, attributed by the contract's active-person rule.
-    - ``pekerja_by_region_bps`` / ``_by_sector`` / ``_by_status_pekerjaan``:
-      {tahun: {code: n}} over accepted labour rows.
-    - ``coverage_targets_bps``: {bps code: target coverage} the calibration aimed at.
-    - ``linked_persons``: [{"kpj": [...], "variants": [...]}] multi-registration persons
-      present in every period whose rows must resolve to ONE person.
-    - ``nik_rows``: {periode: {"valid", "missing", "invalid", "mismatch": n}} over
-      accepted rows; "mismatch" = valid NIK disagreeing with birth date or sex.
-    - ``cleaning_rows``: {periode: n} accepted rows that need trimming/upper-casing.
-    - ``name_titles``: the honorifics and degrees used in name variants.
-    - ``ignored_files``: files starting with "_" or "." that must never be read.
-    """
 
-    out_dir: Path
-    periods: tuple[str, ...]
-    labour_years: tuple[int, ...]
-    persons: int
-    seed: int
-    files: list[Path]
-    rows_written: dict[str, int]
-    planted: dict[str, Any]
+class LabourWritten(NamedTuple):
+    """What one year's Sakernas file holds."""
+
+    file: str
+    rejects_by_rule: dict[str, int]
+    rejects: tuple[RejectedRow, ...]
+    pekerja_by_region_bps: dict[str, int]
+    pekerja_by_sector: dict[str, int]
+    pekerja_by_status_pekerjaan: dict[str, int]
 
 
 class Generator:
@@ -97,43 +86,19 @@ class Generator:
         self.pop = Population(self.kaltim, self.n0, self.periods, self.rng, BAD_ROW_RATE)
         self.files: list[Path] = []
         self.rows_written: dict[str, int] = {}
-        self.planted: dict[str, Any] = {}
 
     def run(self) -> DemoSummary:
-        self.planted = {
-            "expected_rejects_by_rule": {"enrollment": {}, "labour": {}},
-            "expected_reject_rows": {"enrollment": {}, "labour": {}},
-            "expected_rejects_by_file": {},
-            "accepted_rows": {},
-            "true_persons": {},
-            "active_persons": {},
-            "pmi_only_persons": {},
-            "active_persons_by_region_bps": {},
-            "active_persons_by_sector": {},
-            "active_persons_by_status_pekerjaan": {},
-            "pekerja_by_region_bps": {},
-            "pekerja_by_sector": {},
-            "pekerja_by_status_pekerjaan": {},
-            "nik_rows": {},
-            "cleaning_rows": {},
-            "ignored_files": [],
-            "name_titles": {
-                "prefixes": sorted(set(TITLE_PREFIXES["m"] + TITLE_PREFIXES["f"])),
-                "suffixes": list(TITLE_SUFFIXES),
-                "muhammad": list(MUHAMMAD_ABBREVIATIONS),
-            },
-        }
         self.pop.build()
         text = registration_text(self.pop, self.rng)
-        actives = {k: self.period_truth(k) for k in range(len(self.periods))}
-        for k in range(len(self.periods)):
-            self.write_period(k, text)
+        persons = {p: self.pop.period_truth(k) for k, p in enumerate(self.periods)}
+        enrollment = {p: self.write_period(k, text) for k, p in enumerate(self.periods)}
+        actives = {k: persons[p].active for k, p in enumerate(self.periods)}
         grids = labour_grids(self.kaltim, self.periods, self.years, actives, self.rng)
         newest = max(self.years)
-        for year in self.years:
-            self.write_labour(year, grids[year], xlsx=year == newest)
-        self.planted["linked_persons"] = self.pop.linked_persons()
-        self.planted["coverage_targets_bps"] = coverage_targets_bps(self.kaltim)
+        labour = {
+            str(year): self.write_labour(year, grids[year], xlsx=year == newest)
+            for year in self.years
+        }
         return DemoSummary(
             out_dir=self.out,
             periods=self.periods,
@@ -142,29 +107,57 @@ class Generator:
             seed=self.seed,
             files=sorted(self.files),
             rows_written=dict(sorted(self.rows_written.items())),
-            planted=self.planted,
+            planted=self.planted(persons, enrollment, labour),
         )
 
-    def period_truth(self, k: int) -> pl.DataFrame:
-        periode = self.periods[k]
-        truth = self.pop.period_truth(k)
-        pt = self.planted
-        pt["true_persons"][periode] = truth.true_persons
-        pt["active_persons"][periode] = truth.active_persons
-        pt["pmi_only_persons"][periode] = truth.pmi_only_persons
-        pt["active_persons_by_region_bps"][periode] = truth.by_region_bps
-        pt["active_persons_by_sector"][periode] = truth.by_sector
-        pt["active_persons_by_status_pekerjaan"][periode] = truth.by_status_pekerjaan
-        pt["nik_rows"][periode] = truth.nik_rows
-        return truth.active
+    def planted(
+        self,
+        persons: dict[str, PeriodTruth],
+        enrollment: dict[str, EnrollmentWritten],
+        labour: dict[str, LabourWritten],
+    ) -> PlantedTruth:
+        """The run's records gathered into the truth, periods and years in order."""
+        return PlantedTruth(
+            expected_rejects_by_rule={
+                "enrollment": {p: e.rejects_by_rule for p, e in enrollment.items()},
+                "labour": {y: w.rejects_by_rule for y, w in labour.items()},
+            },
+            expected_reject_rows={
+                "enrollment": {p: e.rejects for p, e in enrollment.items()},
+                "labour": {y: w.rejects for y, w in labour.items()},
+            },
+            expected_rejects_by_file={
+                **{f: n for e in enrollment.values() for f, n in e.rejects_by_file.items()},
+                **{w.file: len(w.rejects) for w in labour.values()},
+            },
+            accepted_rows={p: e.accepted_rows for p, e in enrollment.items()},
+            true_persons={p: t.true_persons for p, t in persons.items()},
+            active_persons={p: t.active_persons for p, t in persons.items()},
+            pmi_only_persons={p: t.pmi_only_persons for p, t in persons.items()},
+            active_persons_by_region_bps={p: t.by_region_bps for p, t in persons.items()},
+            active_persons_by_sector={p: t.by_sector for p, t in persons.items()},
+            active_persons_by_status_pekerjaan={
+                p: t.by_status_pekerjaan for p, t in persons.items()
+            },
+            pekerja_by_region_bps={y: w.pekerja_by_region_bps for y, w in labour.items()},
+            pekerja_by_sector={y: w.pekerja_by_sector for y, w in labour.items()},
+            pekerja_by_status_pekerjaan={
+                y: w.pekerja_by_status_pekerjaan for y, w in labour.items()
+            },
+            coverage_targets_bps=coverage_targets_bps(self.kaltim),
+            linked_persons=self.pop.linked_persons(),
+            nik_rows={p: t.nik_rows for p, t in persons.items()},
+            cleaning_rows={p: e.cleaning_rows for p, e in enrollment.items()},
+            name_titles=NAME_TITLES,
+            ignored_files=tuple(f for e in enrollment.values() for f in e.ignored_files),
+        )
 
-    def write_period(self, k: int, text: pl.DataFrame) -> None:
+    def write_period(self, k: int, text: pl.DataFrame) -> EnrollmentWritten:
         """A period's valid rows spread over the parts, each part sorted by kpj as an
-        extract would be, with the bad rows planted among them."""
+        extract would be, with the bad rows planted among them; then the ignored uploads."""
         periode = self.periods[k]
         rng = self.rng
         rows, cleaning = period_rows(text, self.pop, k, rng)
-        self.planted["cleaning_rows"][periode] = cleaning
         n = rows.height
         part = rng.choice(len(ENROLLMENT_PARTS), size=n, p=PART_SHARES)
         # Within a part, rows come sorted by kpj, as an extract would.
@@ -185,8 +178,9 @@ class Generator:
             _rule=pl.Series([None] * n + bad_rule, dtype=pl.Utf8),
         )
         folder = fresh_folder(self.out / "enrollment" / periode)
-        rejects: list[tuple[str, int, str]] = []
+        rejects: list[RejectedRow] = []
         by_rule = dict.fromkeys(RULE_NAMES, 0)
+        by_file: dict[str, int] = {}
         for i, (name, fmt) in enumerate(ENROLLMENT_PARTS):
             df = allrows.filter(pl.col("_part") == i).sort("_pos", maintain_order=True)
             rel = f"enrollment/{periode}/{name}"
@@ -194,20 +188,24 @@ class Generator:
             for line, rule in zip(
                 (bad_at + 1).to_list(), df.get_column("_rule").gather(bad_at).to_list(), strict=True
             ):
-                rejects.append((rel, line, rule))
+                rejects.append(RejectedRow(rel, line, rule))
                 by_rule[rule] += 1
-            self.planted["expected_rejects_by_file"][rel] = int(df["_rule"].is_not_null().sum())
+            by_file[rel] = int(df["_rule"].is_not_null().sum())
             write_enrollment_part(folder / name, fmt, df.select(*ENROLLMENT_COLUMNS), rng)
             self.files.append(folder / name)
             self.rows_written[rel] = df.height
-        for path in write_ignored_uploads(folder, rng):
-            self.files.append(path)
-            self.planted["ignored_files"].append(path.relative_to(self.out).as_posix())
-        self.planted["expected_rejects_by_rule"]["enrollment"][periode] = by_rule
-        self.planted["expected_reject_rows"]["enrollment"][periode] = rejects
-        self.planted["accepted_rows"][periode] = n
+        ignored = write_ignored_uploads(folder, rng)
+        self.files.extend(ignored)
+        return EnrollmentWritten(
+            rejects_by_rule=by_rule,
+            rejects=tuple(rejects),
+            rejects_by_file=by_file,
+            accepted_rows=n,
+            cleaning_rows=cleaning,
+            ignored_files=tuple(path.relative_to(self.out).as_posix() for path in ignored),
+        )
 
-    def write_labour(self, year: int, grid: np.ndarray, *, xlsx: bool) -> None:
+    def write_labour(self, year: int, grid: np.ndarray, *, xlsx: bool) -> LabourWritten:
         """One Sakernas table for ``year``, as XLSX for the newest year, CSV otherwise."""
         rows = sakernas_rows(year, grid, self.kaltim.bps, self.rng, xlsx=xlsx)
         name = f"sakernas_{year}.xlsx" if xlsx else f"sakernas_{year}.csv"
@@ -221,28 +219,13 @@ class Generator:
         for line, x in enumerate(rows, start=1):
             if x[5]:
                 by_rule[x[5]] += 1
-                rejects.append((rel, line, x[5]))
-        year_key = str(year)
-        self.planted["expected_rejects_by_rule"]["labour"][year_key] = by_rule
-        self.planted["expected_reject_rows"]["labour"][year_key] = rejects
-        self.planted["expected_rejects_by_file"][rel] = len(rejects)
+                rejects.append(RejectedRow(rel, line, x[5]))
         by_region, by_sector, by_status = pekerja_totals(rows, self.kaltim.bps)
-        self.planted["pekerja_by_region_bps"][year_key] = by_region
-        self.planted["pekerja_by_sector"][year_key] = by_sector
-        self.planted["pekerja_by_status_pekerjaan"][year_key] = by_status
-
-
-def generate_demo_landing(
-    out_dir: Path,
-    *,
-    persons: int = 50_000,
-    seed: int = 42,
-    periods: Sequence[str] = ("2025-03", "2025-04"),
-) -> DemoSummary:
-    """Write a demo landing zone under ``out_dir`` and return what was planted in it.
-
-    ``persons`` is the number of real persons in the first period (later periods add
-    about 1.7 % new ones each). Labour years run from the year before the first period
-    to the last period's year. Existing ``enrollment/<periode>`` and ``labour/<tahun>``
-    folders that this call generates are replaced; other folders are left alone."""
-    return Generator(Path(out_dir), persons, seed, periods).run()
+        return LabourWritten(
+            file=rel,
+            rejects_by_rule=by_rule,
+            rejects=tuple(rejects),
+            pekerja_by_region_bps=by_region,
+            pekerja_by_sector=by_sector,
+            pekerja_by_status_pekerjaan=by_status,
+        )

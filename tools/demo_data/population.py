@@ -39,13 +39,13 @@ from tools.demo_data.model import (
     Kaltim,
 )
 from tools.demo_data.names import ETHNIC, draw_names
+from tools.demo_data.truth import VARIANT_KINDS, LinkedPerson, NikRows, VariantKind
 
 DROP_RATE = 0.003  # registrations gone from one snapshot to the next
 NEW_PERSON_RATE = 0.017
 NEW_REGISTRATION_RATE = 0.003
 DEACTIVATE_RATE = 0.014
 REACTIVATE_RATE = 0.08
-VARIANT_KINDS = ("nik_missing", "nik_invalid", "title", "muh_abbrev", "typo", "spacing")
 
 
 class PeriodTruth(NamedTuple):
@@ -58,7 +58,7 @@ class PeriodTruth(NamedTuple):
     by_region_bps: dict[str, int]
     by_sector: dict[str, int]
     by_status_pekerjaan: dict[str, int]
-    nik_rows: dict[str, int]
+    nik_rows: NikRows
 
 
 class Population:
@@ -516,20 +516,20 @@ class Population:
             by_region_bps=counts("region", self.kaltim.bps),
             by_sector=counts("sector", SECTORS),
             by_status_pekerjaan=counts("informal", STATUS_PEKERJAAN),
-            nik_rows={
-                "valid": int(valid.sum()),
-                "missing": int((nk == 1).sum()),
-                "invalid": int((nk == 2).sum()),
-                "mismatch": int((valid & self.persons["nik_mismatch"][g["pid"][mask]]).sum()),
-            },
+            nik_rows=NikRows(
+                valid=int(valid.sum()),
+                missing=int((nk == 1).sum()),
+                invalid=int((nk == 2).sum()),
+                mismatch=int((valid & self.persons["nik_mismatch"][g["pid"][mask]]).sum()),
+            ),
         )
 
-    def linked_persons(self) -> list[dict[str, Any]]:
+    def linked_persons(self) -> tuple[LinkedPerson, ...]:
         """A sample of multi-registration persons, present in every period, covering each
         variant kind: the pipeline must resolve each one's kpjs to a single person."""
         g = self.regs
         everywhere = g["present"].all(axis=1)
-        kinds = {
+        kinds: dict[VariantKind, np.ndarray] = {
             "nik_missing": g["nik_kind"] == 1,
             "nik_invalid": g["nik_kind"] == 2,
             "title": g["var_title"],
@@ -553,12 +553,12 @@ class Population:
         for who, st in zip(chosen, starts, strict=True):
             idx = order[st : st + n_regs[who]]
             out.append(
-                {
-                    "kpj": sorted(str(x) for x in g["kpj"][idx]),
-                    "variants": [v for v in VARIANT_KINDS if kinds[v][idx].any()],
-                }
+                LinkedPerson(
+                    kpj=tuple(sorted(str(x) for x in g["kpj"][idx])),
+                    variants=tuple(v for v in VARIANT_KINDS if kinds[v][idx].any()),
+                )
             )
-        return out
+        return tuple(out)
 
     def fresh_kpj(self) -> str:
         """A kpj number that no registration has (for a planted bad row)."""
