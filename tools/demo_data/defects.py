@@ -2,10 +2,10 @@
 
 Why: the pipeline must reject exactly the bad rows and say why, so the demo plants them
 itself and knows each one's file, line and rule. Every rule is planted at least once per
-period, in each of its ways (a missing value, a date typed with slashes, an unknown code,
-an age of 12 or 104, an employer missing for a wage earner, a programme without JKK, a
-re-exported duplicate...), each copied from a real row so that it breaks nothing else,
-and about 1.25 % of each file's rows (rejects stay under 2 % in every file).
+period, then in the ways real extracts break it (a missing value, a date typed with
+slashes, an unknown code, an age of 12 or 104, an employer missing for a wage earner, a
+programme without JKK, a re-exported duplicate...), each copied from a real row so that
+it breaks nothing else: about 1.25 % of each file's rows, under 2 % in every file.
 """
 
 from __future__ import annotations

@@ -19,6 +19,8 @@ import polars as pl
 from tools.demo_data.model import SECTORS
 
 ETHNIC = ("JAWA", "BUGIS", "BANJAR", "DAYAK", "KUTAI", "UMUM", "TIMUR")
+# Per ethnic group: given names of men ("m") and women ("f"), second names ("ml", "fl").
+# UMUM holds the modern pan-Indonesian names, TIMUR those of eastern Indonesia.
 NAMES: dict[str, dict[str, str]] = {
     "JAWA": {
         "m": "AGUS BUDI WAHYU JOKO EKO DWI TRI HERU BAMBANG SUGENG SLAMET SUPARMAN SUTRISNO "

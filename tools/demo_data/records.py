@@ -30,6 +30,7 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(text.split("|"))
 
 
+# Address words: city streets, housing estates, and village names for upriver regencies.
 STREETS = _split(
     "JL. JENDERAL SUDIRMAN|JL. AHMAD YANI|JL. P. ANTASARI|JL. M.T. HARYONO|JL. PRANGAT|"
     "JL. JUANDA|JL. D.I. PANJAITAN|JL. SLAMET RIYADI|JL. KH. WAHID HASYIM|JL. BHAYANGKARA|"
@@ -58,6 +59,7 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
     p, g = pop.persons, pop.regs
     pid, r = g["pid"], len(g["pid"])
     n = len(p["dob"])
+    # NIK per row: the person's, mistyped on the rows planted with an invalid one.
     nik = p["nik"][pid].astype("<U17")
     inv = np.flatnonzero(g["nik_kind"] == 2)
     kinds, us = rng.integers(0, 5, len(inv)), rng.random(len(inv))
