@@ -14,7 +14,15 @@ from typing import Any
 
 import polars as pl
 import pytest
-from pipelines.demo_data import ENROLLMENT_COLUMNS, REJECT_RULES, DemoSummary, generate_demo_landing
+
+from tools.demo_data import (
+    ENROLLMENT_COLUMNS,
+    REJECT_RULES,
+    DemoSummary,
+    NikRows,
+    Source,
+    generate_demo_landing,
+)
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 PERIODS = ("2025-03", "2025-04")
@@ -176,8 +184,8 @@ def enrollment_rules(row: dict[str, Any], end: date, codes: set[str], seen: set[
     return broken
 
 
-def planted_lines(demo: DemoSummary, source: str, key: str) -> dict[tuple[str, int], str]:
-    return {(f, line): rule for f, line, rule in demo.planted["expected_reject_rows"][source][key]}
+def planted_lines(demo: DemoSummary, source: Source, key: str) -> dict[tuple[str, int], str]:
+    return {(f, line): rule for f, line, rule in demo.planted.expected_reject_rows[source][key]}
 
 
 def accepted(demo: DemoSummary, periode: str) -> list[dict[str, Any]]:
@@ -213,7 +221,7 @@ def test_layout_parts_ignored_files_and_labour_years(demo: DemoSummary) -> None:
     assert (demo.out_dir / "labour/2024/sakernas_2024.csv").is_file()
     assert (demo.out_dir / "labour/2025/sakernas_2025.xlsx").is_file()
     assert all(p.is_file() for p in demo.files)
-    assert len(demo.planted["ignored_files"]) == 2 * len(PERIODS)
+    assert len(demo.planted.ignored_files) == 2 * len(PERIODS)
     for rel, n in demo.rows_written.items():
         assert read_table(demo.out_dir / rel).height == n, rel
 
@@ -279,7 +287,7 @@ def test_enrollment_kemendagri_codes_labour_bps_codes(
         )
     # Calibration used the crosswalk: the near-100 % regencies are Kutai Timur (BPS 6404,
     # Kemendagri 6408) and Bontang; BPS 6403 is Kutai Kartanegara, not Berau.
-    targets = demo.planted["coverage_targets_bps"]
+    targets = demo.planted.coverage_targets_bps
     assert {c for c, t in targets.items() if t > 0.9} == {"6404", "6474"}
 
 
@@ -292,7 +300,7 @@ def test_every_enrollment_rule_planted_exactly(
     codes = set(regions["kode_kemendagri"]) | district_codes
     for periode in PERIODS:
         expected = planted_lines(demo, "enrollment", periode)
-        by_rule = demo.planted["expected_rejects_by_rule"]["enrollment"][periode]
+        by_rule = demo.planted.expected_rejects_by_rule["enrollment"][periode]
         assert set(by_rule) == set(REJECT_RULES) and all(by_rule.values()), by_rule
         assert sum(by_rule.values()) == len(expected)
         seen: set[str] = set()
@@ -304,11 +312,11 @@ def test_every_enrollment_rule_planted_exactly(
             if broken:
                 found[(row["_file"], row["_line"])] = broken.pop()
         assert found == expected
-        assert len(found) + demo.planted["accepted_rows"][periode] == sum(
+        assert len(found) + demo.planted.accepted_rows[periode] == sum(
             n for f, n in demo.rows_written.items() if f.startswith(f"enrollment/{periode}/")
         )
     for rel, n in demo.rows_written.items():
-        share = demo.planted["expected_rejects_by_file"][rel] / n
+        share = demo.planted.expected_rejects_by_file[rel] / n
         assert share < 0.02 if rel.startswith("enrollment") else share < 0.03, rel
 
 
@@ -354,7 +362,7 @@ def test_niks_valid_invalid_missing_as_planted(demo: DemoSummary) -> None:
                 not nik_agrees(r["nik"], r["tanggal_lahir"], r["jenis_kelamin"]) for r in valid
             ),
         }
-        assert counts == demo.planted["nik_rows"][periode]
+        assert NikRows(**counts) == demo.planted.nik_rows[periode]
         assert 0.002 < counts["mismatch"] / counts["valid"] < 0.012
         # One valid NIK is one person: its rows agree on birth date and sex.
         owner: dict[str, tuple[str, str]] = {}
@@ -366,13 +374,13 @@ def test_niks_valid_invalid_missing_as_planted(demo: DemoSummary) -> None:
 
 
 def test_linked_persons_share_the_linking_keys(demo: DemoSummary) -> None:
-    linked = demo.planted["linked_persons"]
-    kinds = {v for p in linked for v in p["variants"]}
+    linked = demo.planted.linked_persons
+    kinds = {v for p in linked for v in p.variants}
     assert kinds == {"nik_missing", "nik_invalid", "title", "muh_abbrev", "typo", "spacing"}
     for periode in PERIODS:
         by_kpj = {r["kpj"]: r for r in accepted(demo, periode)}
         for person in linked:
-            rows = [by_kpj[k] for k in person["kpj"]]
+            rows = [by_kpj[k] for k in person.kpj]
             assert len(rows) >= 2
             assert len({r["tanggal_lahir"] for r in rows}) == 1
             assert len({r["kode_wilayah"][:4] for r in rows}) == 1
@@ -380,13 +388,13 @@ def test_linked_persons_share_the_linking_keys(demo: DemoSummary) -> None:
             assert len(valid) <= 1
             names = [normalise(r["nama"]) for r in rows]
             assert max(edits(names[0], n) for n in names) <= 1, names
-            if "nik_missing" in person["variants"]:
+            if "nik_missing" in person.variants:
                 assert any(r["nik"] is None for r in rows)
-            if "nik_invalid" in person["variants"]:
+            if "nik_invalid" in person.variants:
                 assert any(r["nik"] and not nik_is_valid(r["nik"]) for r in rows)
-            if "muh_abbrev" in person["variants"]:
+            if "muh_abbrev" in person.variants:
                 assert any(re.search(r"\b(MUH|MOH|M)\.", r["nama"].upper()) for r in rows)
-    assert demo.planted["true_persons"][PERIODS[0]] == PERSONS
+    assert demo.planted.true_persons[PERIODS[0]] == PERSONS
 
 
 # --- realism and calibration ---------------------------------------------------------------
@@ -398,7 +406,7 @@ def test_registrations_look_like_bpjs(demo: DemoSummary) -> None:
     seg = [r["segmen"].upper() for r in first]
     share = {s: seg.count(s) / n for s in ("PU", "BPU", "JAKON", "PMI")}
     assert share["PU"] > 0.5 and 0.1 < share["BPU"] < 0.4 and 0.003 < share["PMI"] < 0.03
-    assert 1.1 < n / demo.planted["true_persons"][PERIODS[0]] < 1.25
+    assert 1.1 < n / demo.planted.true_persons[PERIODS[0]] < 1.25
     assert 0.08 < sum(r["status"].upper() == "NONAKTIF" for r in first) / n < 0.18
     for r in first:
         s = r["segmen"].upper()
@@ -425,24 +433,24 @@ def test_calibration_lands_near_kaltim_coverage(demo: DemoSummary) -> None:
         for key in (("region", r["kode_wilayah"]), ("sector", r["kbli"].upper()),
                     ("status", r["status_pekerjaan"].upper())):  # fmt: skip
             pekerja[key] = pekerja.get(key, 0) + int(r["jumlah_pekerja"])
-    active = demo.planted
-    by_region = active["active_persons_by_region_bps"][periode]
+    planted = demo.planted
+    by_region = planted.active_persons_by_region_bps[periode]
     cover = {c: n / pekerja[("region", c)] for c, n in by_region.items()}
     total = sum(by_region.values()) / sum(v for (k, _), v in pekerja.items() if k == "region")
     assert 0.55 < total < 0.70
     assert cover["6474"] > 0.93 and cover["6404"] > 0.93  # Bontang, Kutai Timur
     others = [v for c, v in cover.items() if c not in ("6474", "6404")]
     assert all(0.4 < v < 0.75 for v in others), cover
-    status = active["active_persons_by_status_pekerjaan"][periode]
+    status = planted.active_persons_by_status_pekerjaan[periode]
     formal = status["FORMAL"] / pekerja[("status", "FORMAL")]
     informal = status["INFORMAL"] / pekerja[("status", "INFORMAL")]
     assert informal < 0.6 * formal
-    sector = active["active_persons_by_sector"][periode]
+    sector = planted.active_persons_by_sector[periode]
     for s in "APOT":
         assert sector[s] / pekerja[("sector", s)] < total - 0.05, s  # 2000 persons: noisy
     # The older labour year is about 2 % smaller.
-    older = sum(active["pekerja_by_region_bps"]["2024"].values())
-    newer = sum(active["pekerja_by_region_bps"]["2025"].values())
+    older = sum(planted.pekerja_by_region_bps["2024"].values())
+    newer = sum(planted.pekerja_by_region_bps["2025"].values())
     assert 0.95 < older / newer < 0.995
     # Samarinda, Kukar and Balikpapan are the largest labour markets, Mahakam Ulu tiny.
     size = {c: pekerja[("region", c)] for c in by_region}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from pipelines.demo_data import DemoSummary, generate_demo_landing
 
 from pipelines.cli import main as cakupan
+from tools.demo_data import DemoSummary, generate_demo_landing
 
 pytestmark = pytest.mark.e2e
 PERIODS = ("2025-03", "2025-04")
@@ -50,14 +50,14 @@ def test_every_row_read_is_accepted_or_rejected_per_file(run: Run) -> None:
     for file, read, accepted, rejected in loads:
         assert read == accepted + rejected, file
         assert read == run.demo.rows_written[file], file
-        assert rejected == run.demo.planted["expected_rejects_by_file"][file], file
+        assert rejected == run.demo.planted.expected_rejects_by_file[file], file
     read_files = {file for file, *_ in loads}
     assert read_files == set(run.demo.rows_written)  # ignored files are not read
-    assert not read_files & set(run.demo.planted["ignored_files"])
+    assert not read_files & set(run.demo.planted.ignored_files)
 
 
 def test_rejected_rows_are_exactly_the_planted_ones(run: Run) -> None:
-    for source, by_key in run.demo.planted["expected_reject_rows"].items():
+    for source, by_key in run.demo.planted.expected_reject_rows.items():
         for key, planted in by_key.items():
             got = run.internal(
                 "SELECT file, line, rules FROM quality.rejected_rows "
@@ -76,25 +76,25 @@ def test_persons_are_the_planted_persons(run: Run) -> None:
             [periode],
         ) == [
             (
-                planted["true_persons"][periode],
-                planted["active_persons"][periode],
-                planted["pmi_only_persons"][periode],
+                planted.true_persons[periode],
+                planted.active_persons[periode],
+                planted.pmi_only_persons[periode],
             )
         ]
         links = dict(
             run.internal("SELECT kpj, person_id FROM core.person_link WHERE periode = ?", [periode])
         )
-        assert len(links) == planted["accepted_rows"][periode]
-        for person in planted["linked_persons"]:
-            assert len({links[k] for k in person["kpj"] if k in links}) == 1, person
+        assert len(links) == planted.accepted_rows[periode]
+        for person in planted.linked_persons:
+            assert len({links[k] for k in person.kpj if k in links}) == 1, person
 
 
 def test_marts_match_independent_figures(run: Run) -> None:
     planted = run.demo.planted
     for periode in PERIODS:
         year = periode[:4]
-        active = planted["active_persons_by_region_bps"][periode]
-        workers = planted["pekerja_by_region_bps"][year]
+        active = planted.active_persons_by_region_bps[periode]
+        workers = planted.pekerja_by_region_bps[year]
         rows = run.published(
             "SELECT kode_wilayah, pekerja, peserta_aktif, cakupan_persen, belum_terlindungi "
             "FROM mart.coverage_region WHERE periode = ?",
@@ -111,7 +111,7 @@ def test_marts_match_independent_figures(run: Run) -> None:
             )
         )
         assert by_sector == {
-            k: planted["active_persons_by_sector"][periode].get(k, 0) for k in by_sector
+            k: planted.active_persons_by_sector[periode].get(k, 0) for k in by_sector
         }
         by_status = Counter(
             dict(
@@ -122,7 +122,7 @@ def test_marts_match_independent_figures(run: Run) -> None:
                 )
             )
         )
-        assert by_status == Counter(planted["active_persons_by_status_pekerjaan"][periode])
+        assert by_status == Counter(planted.active_persons_by_status_pekerjaan[periode])
 
 
 def test_province_is_the_sum_of_regions_sectors_and_cells(run: Run) -> None:

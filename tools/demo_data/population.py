@@ -1,0 +1,567 @@
+"""Persons and their registrations, and how both change from one period to the next.
+
+Why: coverage counts *persons*, while BPJS holds *registrations* (kpj numbers), one per
+job, side job or project, typed by different officers. The demo therefore draws real
+persons first (where they work, sex, age, origin, name, NIK) and then their
+registrations, dates and kpj numbers, and evolves status and presence period by period.
+Because each row's true person is known here, this is also where the ground truth of
+persons comes from: the contract's active-person rule applied to true persons, and the
+sample of linked persons the pipeline must resolve.
+
+Arrays stay parallel numpy columns in two dicts (``persons``, one entry per person;
+``regs``, one per registration) so a million persons fit in memory and draw fast; columns
+that only serve to build text are dropped once the text is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import polars as pl
+
+from tools.demo_data.arrays import from_ymd, period_days, pick_weighted, to_day, ymd
+from tools.demo_data.model import (
+    BPU,
+    FEMALE_SHARE,
+    INTRA_MOVER_SHARE,
+    JAKON,
+    MIGRANT_PROVINCES,
+    MIGRANT_SHARE,
+    PMI,
+    PMI_SECTORS,
+    PU,
+    REGION_MODEL,
+    SECTORS,
+    SIDE_BPU_SECTORS,
+    STATUS_PEKERJAAN,
+    Kaltim,
+)
+from tools.demo_data.names import ETHNIC, draw_names
+from tools.demo_data.truth import VARIANT_KINDS, LinkedPerson, NikRows, VariantKind
+
+DROP_RATE = 0.003  # registrations gone from one snapshot to the next
+NEW_PERSON_RATE = 0.017
+NEW_REGISTRATION_RATE = 0.003
+DEACTIVATE_RATE = 0.014
+REACTIVATE_RATE = 0.08
+
+
+class PeriodTruth(NamedTuple):
+    """What one period's rows amount to, counted on true persons."""
+
+    active: pl.DataFrame  # one row per active person: region, sector, informal
+    true_persons: int
+    active_persons: int
+    pmi_only_persons: int
+    by_region_bps: dict[str, int]
+    by_sector: dict[str, int]
+    by_status_pekerjaan: dict[str, int]
+    nik_rows: NikRows
+
+
+class Population:
+    """Persons and registrations of one run; `build` draws them in a fixed order from
+    ``rng``, so the same seed gives the same population.
+
+    ``bad_row_rate`` sizes the pool of spare kpj numbers, handed out by `fresh_kpj` to the
+    planted bad rows so that they never collide with a real registration."""
+
+    def __init__(
+        self,
+        kaltim: Kaltim,
+        persons: int,
+        periods: tuple[str, ...],
+        rng: np.random.Generator,
+        bad_row_rate: float,
+    ) -> None:
+        self.kaltim = kaltim
+        self.kemendagri = kaltim.kemendagri
+        self.labour_share, self.coverage = kaltim.labour_share, kaltim.coverage
+        self.n0 = persons
+        self.periods = periods
+        self.rng = rng
+        self.bad_row_rate = bad_row_rate
+        self.bounds = [period_days(p) for p in periods]
+        self.first_end = self.bounds[0][1]
+        self.last_end = self.bounds[-1][1]
+        self.persons: dict[str, Any] = {}
+        self.regs: dict[str, Any] = {}
+
+    def build(self) -> None:
+        """Draw everything, in this order (the order is part of the seed's meaning)."""
+        self.make_persons()
+        self.make_registrations()
+        self.resolve_name_blocks()
+        self.make_dates_and_keys()
+        self.evolve()
+        self.make_niks()
+
+    # persons ------------------------------------------------------------------------
+
+    def make_persons(self) -> None:
+        """Persons: whether they are active, lapsed or abroad (PMI); the labour cell
+        (region, sector, formal/informal) their current job is drawn from, in proportion
+        to employment x target coverage; sex, age, origin and name."""
+        rng, n0 = self.rng, self.n0
+        n_new = round(n0 * NEW_PERSON_RATE)
+        intro = np.concatenate(
+            [np.zeros(n0, np.int64)]
+            + [np.full(n_new, k, np.int64) for k in range(1, len(self.periods))]
+        )
+        n = len(intro)
+        n_r, n_s = self.labour_share.shape[:2]
+        lc = self.labour_share * self.coverage
+        kind = rng.choice(3, size=n, p=[0.93, 0.06, 0.01])  # active, lapsed, PMI
+        cell = np.empty(n, np.int64)
+        active, lapsed, pmi = kind == 0, kind == 1, kind == 2
+        cell[active] = rng.choice(lc.size, size=active.sum(), p=(lc / lc.sum()).ravel())
+        lapse_w = lc * np.array([1.0, 3.0])
+        cell[lapsed] = rng.choice(lc.size, size=lapsed.sum(), p=(lapse_w / lapse_w.sum()).ravel())
+        region_w = self.labour_share.sum(axis=(1, 2)) * np.where(
+            np.isin(self.kemendagri, ["6407", "6411"]), 0.5, 1.0
+        )
+        pmi_region = rng.choice(n_r, size=pmi.sum(), p=region_w / region_w.sum())
+        pmi_sector = np.array(
+            [SECTORS.index(s) for s in pick_weighted(rng, PMI_SECTORS, pmi.sum())]
+        )
+        cell[pmi] = (pmi_region * n_s + pmi_sector) * 2 + 1
+        region, sector, informal = cell // (2 * n_s), (cell // 2) % n_s, cell % 2
+        seg = np.where(informal == 1, BPU, PU)
+        seg[(informal == 0) & (sector == SECTORS.index("F")) & (rng.random(n) < 0.6)] = JAKON
+        seg[pmi] = PMI
+
+        p_female = np.array([FEMALE_SHARE[s] for s in SECTORS])[sector]
+        p_female[pmi] = 0.6
+        female = rng.random(n) < p_female
+
+        # Ages at the first period's end: mostly 18-60, a few 15-17 and older workers.
+        u = rng.random(n)
+        age = np.where(
+            u < 0.03,
+            rng.uniform(15.05, 18.0, n),
+            np.where(u < 0.94, 18 + 42 * rng.beta(2.0, 2.6, n), 60 + 39 * rng.beta(1.0, 4.0, n)),
+        )
+        self.dob_hi = self.first_end - 5479 - 10  # 15 years and 10 days before the first end
+        self.dob_lo = self.last_end - int(99.5 * 365.25)
+        dob = np.clip(
+            self.first_end - np.round(age * 365.25).astype(np.int64), self.dob_lo, self.dob_hi
+        )
+        self.persons = {
+            "intro": intro,
+            "kind": kind,
+            "region": region,
+            "sector": sector,
+            "informal": informal,
+            "seg": seg,
+            "female": female,
+            "dob": dob,
+        }
+        self._fix_feb29()
+        self._make_origin()
+        self._make_names(age)
+
+    def _fix_feb29(self) -> None:
+        """No one is born on 29 February: adding 15 years stays a real date everywhere."""
+        _, m, d = ymd(self.persons["dob"])
+        self.persons["dob"] = self.persons["dob"] - ((m == 2) & (d == 29))
+
+    def _make_origin(self) -> None:
+        """Domicile district, and where the NIK was issued (most locally, some elsewhere).
+        Codes are kept as integers and ethnic groups as indices: 1 M persons stay small."""
+        rng, p = self.rng, self.persons
+        n = len(p["region"])
+        codes = self.kaltim.district_codes
+        parents = self.kaltim.district_regency
+        district = np.empty(n, np.int64)
+        nik_district = np.empty(n, np.int64)
+        for i, code in enumerate(self.kemendagri):
+            own = codes[parents == code]
+            weights = rng.dirichlet(np.full(len(own), 2.0))
+            mask = p["region"] == i
+            district[mask] = own[rng.choice(len(own), size=mask.sum(), p=weights)]
+            elsewhere = own[rng.choice(len(own), size=mask.sum())]
+            nik_district[mask] = np.where(rng.random(mask.sum()) < 0.9, district[mask], elsewhere)
+        u = rng.random(n)
+        movers = (u >= MIGRANT_SHARE) & (u < MIGRANT_SHARE + INTRA_MOVER_SHARE)
+        nik_district[movers] = codes[rng.choice(len(codes), size=movers.sum())]
+        migrants = u < MIGRANT_SHARE
+        m = int(migrants.sum())
+        provinces = list(MIGRANT_PROVINCES)
+        weights = np.array([MIGRANT_PROVINCES[x][0] for x in provinces])
+        prov = rng.choice(len(provinces), size=m, p=weights / weights.sum())
+        reg2 = np.where(rng.random(m) < 0.8, rng.integers(1, 28, m), rng.integers(71, 80, m))
+        dist2 = rng.integers(1, 26, m)
+        prov_code = np.array([int(x) for x in provinces])[prov]
+        nik_district[migrants] = prov_code * 10_000 + reg2 * 100 + dist2
+        eth = np.empty(n, np.int8)
+        for i, code in enumerate(self.kemendagri):
+            mask = (p["region"] == i) & ~migrants
+            mix = REGION_MODEL[code].eth
+            w = np.array(list(mix.values()))
+            eth[mask] = np.array([ETHNIC.index(e) for e in mix])[
+                rng.choice(len(mix), size=mask.sum(), p=w / w.sum())
+            ]
+        eth[migrants] = np.array([ETHNIC.index(MIGRANT_PROVINCES[x][1]) for x in provinces])[prov]
+        p["district"], p["nik_district"], p["eth"] = district, nik_district, eth
+
+    def _make_names(self, age: np.ndarray) -> None:
+        p = self.persons
+        names = draw_names(self.rng, p["eth"], p["female"], p["sector"], age)
+        p["bare_name"], p["base_name"], p["has_title"] = names.bare, names.base, names.has_title
+        p["tok_first"], p["tok_last"] = names.tok_first, names.tok_last
+        p["has_muhammad"] = names.has_muhammad
+
+    # registrations ------------------------------------------------------------------
+
+    def make_registrations(self) -> None:
+        """Each person's registrations: the current job plus, for some, an earlier job,
+        a side BPU registration, or JAKON projects; later periods add new ones."""
+        rng, p = self.rng, self.persons
+        n = len(p["intro"])
+        n_regs = np.where(p["intro"] == 0, rng.choice([1, 2, 3], size=n, p=[0.87, 0.11, 0.02]), 1)
+        pid = np.repeat(np.arange(n), n_regs)
+        ordinal = np.arange(len(pid)) - np.repeat(np.cumsum(n_regs) - n_regs, n_regs)
+        intro = p["intro"][pid].copy()
+        # New registrations of existing persons in later periods (a new BPU, a project).
+        extra_pid, extra_intro = [], []
+        for k in range(1, len(self.periods)):
+            m = round(self.n0 * NEW_REGISTRATION_RATE)
+            extra_pid.append(rng.choice(self.n0, size=m, replace=False))
+            extra_intro.append(np.full(m, k))
+        if extra_pid:
+            e_pid = np.concatenate(extra_pid)
+            e_ord = n_regs[e_pid].copy()
+            order = np.lexsort((np.concatenate(extra_intro), e_pid))
+            for j in range(1, len(order)):  # same person twice: next ordinal
+                if e_pid[order[j]] == e_pid[order[j - 1]]:
+                    e_ord[order[j]] = e_ord[order[j - 1]] + 1
+            pid = np.concatenate([pid, e_pid])
+            ordinal = np.concatenate([ordinal, e_ord])
+            intro = np.concatenate([intro, np.concatenate(extra_intro)])
+        r = len(pid)
+        later = intro > p["intro"][pid]
+        seg0, kind = p["seg"][pid], p["kind"][pid]
+        # Type of each registration: 0 current job, 1 earlier job, 2 side BPU, 3 project,
+        # 4 a new registration in a later period.
+        u = rng.random(r)
+        rtype = np.select(
+            [ordinal == 0, later, seg0 == PMI, seg0 == JAKON, seg0 == BPU],
+            [0, 4, 1, np.where(u < 0.8, 3, 1), np.where(u < 0.85, 1, 3)],
+            default=np.select([u < 0.5, u < 0.9], [1, 2], 3),
+        )
+        n_s = len(SECTORS)
+        formal_w = self.labour_share[:, :, 0].sum(axis=0)
+        side = np.array([SECTORS.index(s) for s in pick_weighted(rng, SIDE_BPU_SECTORS, r)])
+        old_sector = rng.choice(n_s, size=r, p=formal_w / formal_w.sum())
+        new_seg = rng.choice([BPU, JAKON, PU], size=r, p=[0.5, 0.3, 0.2])
+        f_idx = SECTORS.index("F")
+        seg = np.select(
+            [rtype == 0, rtype == 1, rtype == 2, rtype == 3],
+            [seg0, np.where(old_sector == f_idx, JAKON, PU), BPU, JAKON],
+            new_seg,
+        )
+        sector = np.select(
+            [rtype == 0, rtype == 1, rtype == 2, rtype == 3],
+            [p["sector"][pid], old_sector, side, f_idx],
+            np.select([new_seg == BPU, new_seg == JAKON], [side, f_idx], old_sector),
+        )
+        aktif = np.select(
+            [rtype == 0, rtype == 1, rtype == 2, rtype == 3],
+            [kind != 1, False, rng.random(r) < 0.7, rng.random(r) < 0.6],
+            True,
+        )
+        aktif[kind == 1] = False  # lapsed persons: nothing active ...
+        aktif[rtype == 4] = True  # ... until they register again in a later period
+
+        # NIK of each row, and name variants of extra rows (what linking must undo).
+        u = rng.random(r)
+        extra = ordinal > 0
+        nik_kind = np.where(
+            extra,
+            np.select([u < 0.23, u < 0.36], [1, 2], 0),
+            np.select([u < 0.015, u < 0.02], [1, 2], 0),
+        )  # 0 valid, 1 missing, 2 invalid
+        nik_kind[later & (u < 0.1)] = 1
+        nik_kind[later & (u >= 0.1)] = 0
+        var_title = extra & (rng.random(r) < 0.15)
+        var_muh = extra & p["has_muhammad"][pid] & (rng.random(r) < 0.55)
+        var_typo = (ordinal == 1) & (rng.random(r) < 0.12)
+        var_space = extra & (rng.random(r) < 0.2)
+        too_many = var_title.astype(int) + var_muh + var_typo + var_space > 2
+        var_space &= ~too_many
+        self.regs = {
+            "pid": pid,
+            "ordinal": ordinal,
+            "intro": intro,
+            "rtype": rtype,
+            "seg": seg,
+            "sector": sector,
+            "aktif0": aktif,
+            "nik_kind": nik_kind,
+            "var_title": var_title,
+            "var_muh": var_muh,
+            "var_typo": var_typo,
+            "var_space": var_space,
+        }
+
+    def resolve_name_blocks(self) -> None:
+        """Keep linking unambiguous: a person with a row lacking a valid NIK must not share
+        (birth date, regency) with anyone whose name shares its first or last word, or has
+        about its length and the same two first or last letters (a superset of names one
+        or two edits apart, ILHAM/IRHAM), or the "nearly the same name" rule could join two
+        real people. Such persons get another birth date; the few left after 12 rounds get
+        a valid NIK on every row instead."""
+        p, g = self.persons, self.regs
+        n = len(p["dob"])
+        risky = np.zeros(n, bool)
+        risky[g["pid"][g["nik_kind"] > 0]] = True
+        # Typos only where the name is long enough for the fuzzy rule to apply.
+        short = p["bare_name"].str.len_chars().to_numpy() < 8
+        g["var_typo"] &= ~short[g["pid"]]
+        region = p["region"]
+        rounds = 12
+        for round_ in range(rounds):
+            people = pl.DataFrame(
+                {
+                    "pid": np.arange(n),
+                    "dob": p["dob"],
+                    "region": region,
+                    "f": p["tok_first"],
+                    "l": p["tok_last"],
+                }
+            ).with_columns(
+                n=p["bare_name"].str.len_chars().cast(pl.Int64),
+                pre=p["bare_name"].str.slice(0, 2),
+                suf=p["bare_name"].str.slice(-2),
+            )
+            risk = people.filter(pl.Series(risky))
+            clash = (
+                risk.join(people, on=["dob", "region"], suffix="_o")
+                .filter(
+                    (pl.col("pid") != pl.col("pid_o"))
+                    & (
+                        (pl.col("f") == pl.col("f_o"))
+                        | (pl.col("l") == pl.col("l_o"))
+                        | (pl.col("f") == pl.col("l_o"))
+                        | (pl.col("l") == pl.col("f_o"))
+                        | (
+                            ((pl.col("n") - pl.col("n_o")).abs() <= 2)
+                            & (
+                                (pl.col("pre") == pl.col("pre_o"))
+                                | (pl.col("suf") == pl.col("suf_o"))
+                            )
+                        )
+                    )
+                )
+                .get_column("pid")
+                .unique()
+                .sort()
+                .to_numpy()
+            )
+            if len(clash) == 0:
+                break
+            if round_ == rounds - 1:  # give up moving: these keep a valid NIK everywhere
+                g["nik_kind"][np.isin(g["pid"], clash)] = 0
+                break
+            shift = self.rng.integers(30, 1500, len(clash)) * self.rng.choice([-1, 1], len(clash))
+            p["dob"][clash] = np.clip(p["dob"][clash] + shift, self.dob_lo, self.dob_hi)
+            self._fix_feb29()
+
+    def make_dates_and_keys(self) -> None:
+        """Registration dates (after the 15th birthday, before the period end) and kpj
+        numbers handed out in date order, as a card issuer would."""
+        rng, p, g = self.rng, self.persons, self.regs
+        dob = p["dob"][g["pid"]]
+        y, m, d = ymd(dob)
+        earliest = from_ymd(y + 15, m, d) + 2
+        r = len(dob)
+        end = self.first_end
+        floor = np.select(
+            [g["seg"] == PU, g["seg"] == BPU, g["seg"] == JAKON],
+            [to_day("2000-01-01"), to_day("2014-01-01"), end - 730],
+            to_day("2016-01-01"),
+        )
+        floor = np.where(g["rtype"] == 3, end - 1095, floor)
+        lo = np.minimum(np.maximum(earliest, floor), end)
+        date = lo + np.floor((end - lo) * rng.random(r) ** 0.6).astype(np.int64)
+        # An earlier job ends before the current one began.
+        primary = np.zeros(len(p["dob"]), np.int64)
+        primary[g["pid"][g["ordinal"] == 0]] = date[g["ordinal"] == 0]
+        old = g["rtype"] == 1
+        lo_old = np.maximum(earliest, to_day("1995-01-01"))
+        hi_old = np.maximum(primary[g["pid"]], lo_old)
+        date[old] = (lo_old + np.floor((hi_old - lo_old) * rng.random(r))).astype(np.int64)[old]
+        date[old] = np.minimum(np.maximum(date[old], earliest[old]), end)
+        # Registrations that appear in a later period are dated in that period.
+        k = g["intro"]
+        starts = np.array([b[0] for b in self.bounds])[k]
+        ends = np.array([b[1] for b in self.bounds])[k]
+        fresh = k > 0
+        in_month = starts + np.floor((ends - starts + 1) * rng.random(r)).astype(np.int64)
+        date[fresh] = np.minimum(np.maximum(in_month, earliest), ends)[fresh]
+        g["date"] = date
+        # kpj: 11 digits, increasing with the registration date; spare numbers for bad rows.
+        self.n_spare = 4 * int(self.bad_row_rate * r * len(self.periods)) + 200 * len(self.periods)
+        total = r + self.n_spare
+        seq = (
+            10_000_000_000 + rng.integers(0, 5_000_000_000) + np.cumsum(rng.integers(1, 24, total))
+        )
+        spare = np.zeros(total, bool)
+        spare[rng.choice(total, size=self.n_spare, replace=False)] = True
+        self.spare_kpj = seq[spare].astype(str)
+        self.spare_next = 0
+        order = np.lexsort((rng.random(r), date))
+        kpj = np.empty(r, np.int64)
+        kpj[order] = seq[~spare]
+        g["kpj"] = kpj
+
+    def evolve(self) -> None:
+        """Status and presence per period: a few percent change status, a few vanish."""
+        rng, g = self.rng, self.regs
+        r, n_p = len(g["pid"]), len(self.periods)
+        aktif = np.zeros((r, n_p), bool)
+        present = np.zeros((r, n_p), bool)
+        alive = np.ones(r, bool)
+        current = g["aktif0"].copy()
+        for k in range(n_p):
+            if k > 0:
+                u = rng.random(r)
+                old = g["intro"] < k
+                alive &= ~(old & (rng.random(r) < DROP_RATE))
+                flip = old & np.where(current, u < DEACTIVATE_RATE, u < REACTIVATE_RATE)
+                current = np.where(flip, ~current, current)
+            present[:, k] = alive & (g["intro"] <= k)
+            aktif[:, k] = current
+        g["present"], g["aktif"] = present, aktif
+
+    def make_niks(self) -> None:
+        """Valid NIK per person: issuing district + DDMMYY (+40 women) + a unique serial;
+        a few disagree with the birth date or sex, as real ones sometimes do."""
+        rng, p = self.rng, self.persons
+        n = len(p["dob"])
+        y, m, d = ymd(p["dob"])
+        nik_d, nik_m, nik_y = d + 40 * p["female"], m.copy(), y % 100
+        odd = rng.random(n) < 0.005  # valid NIK that disagrees with birth date or sex
+        how = rng.random(n)
+        sexflip = odd & (how < 0.4)
+        nik_d = np.where(sexflip, np.where(p["female"], d, d + 40), nik_d)
+        dayshift = odd & (how >= 0.4) & (how < 0.8)
+        shifted = (d - 1 + rng.integers(1, 27, n)) % 28 + 1
+        nik_d = np.where(dayshift, shifted + 40 * p["female"], nik_d)
+        nik_y = np.where(odd & (how >= 0.8), (nik_y + 1) % 100, nik_y)
+        region6 = p["nik_district"]
+        prefix = ((region6 * 100 + nik_d) * 100 + nik_m) * 100 + nik_y
+        start = rng.integers(1, 5000, n)
+        order = np.lexsort((start, prefix))
+        sp = prefix[order]
+        new_group = np.r_[True, sp[1:] != sp[:-1]]
+        group_start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+        serial = np.empty(n, np.int64)
+        serial[order] = start[order] + (np.arange(n) - group_start)
+        nik_num = prefix * 10_000 + serial
+        p["nik"] = nik_num.astype(str)
+        p["nik_mismatch"] = odd
+
+    # truth ------------------------------------------------------------------------
+
+    def attribute(self, k: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The contract's active-person rule on this period's rows, person = true person:
+        latest AKTIF non-PMI registration (ties: smallest kpj) gives region/sector/segment."""
+        g = self.regs
+        mask = g["present"][:, k]
+        rows = pl.DataFrame(
+            {
+                "pid": g["pid"][mask],
+                "aktif": g["aktif"][mask, k],
+                "seg": g["seg"][mask],
+                "sector": g["sector"][mask],
+                "region": self.persons["region"][g["pid"][mask]],
+                "date": g["date"][mask],
+                "kpj": g["kpj"][mask],
+            }
+        )
+        return (
+            rows.filter(pl.col("aktif") & (pl.col("seg") != PMI))
+            .sort(["pid", "date", "kpj"], descending=[False, True, False])
+            .unique("pid", keep="first", maintain_order=True)
+            .with_columns(informal=(pl.col("seg") == BPU).cast(pl.Int64))
+        ), rows
+
+    def period_truth(self, k: int) -> PeriodTruth:
+        """Ground truth of one period, from the true person of every row (what the
+        pipeline must reconstruct from names, NIKs and birth dates)."""
+        active, rows = self.attribute(k)
+        pmi_only = (
+            rows.filter(pl.col("aktif") & (pl.col("seg") == PMI))
+            .join(active.select("pid"), on="pid", how="anti")
+            .get_column("pid")
+            .n_unique()
+        )
+
+        def counts(col: str, labels: Sequence[str]) -> dict[str, int]:
+            got = dict(active.group_by(col).len().iter_rows())
+            return {labels[i]: int(got.get(i, 0)) for i in range(len(labels))}
+
+        g = self.regs
+        mask = g["present"][:, k]
+        nk = g["nik_kind"][mask]
+        valid = nk == 0
+        return PeriodTruth(
+            active=active,
+            true_persons=rows.get_column("pid").n_unique(),
+            active_persons=active.height,
+            pmi_only_persons=pmi_only,
+            by_region_bps=counts("region", self.kaltim.bps),
+            by_sector=counts("sector", SECTORS),
+            by_status_pekerjaan=counts("informal", STATUS_PEKERJAAN),
+            nik_rows=NikRows(
+                valid=int(valid.sum()),
+                missing=int((nk == 1).sum()),
+                invalid=int((nk == 2).sum()),
+                mismatch=int((valid & self.persons["nik_mismatch"][g["pid"][mask]]).sum()),
+            ),
+        )
+
+    def linked_persons(self) -> tuple[LinkedPerson, ...]:
+        """A sample of multi-registration persons, present in every period, covering each
+        variant kind: the pipeline must resolve each one's kpjs to a single person."""
+        g = self.regs
+        everywhere = g["present"].all(axis=1)
+        kinds: dict[VariantKind, np.ndarray] = {
+            "nik_missing": g["nik_kind"] == 1,
+            "nik_invalid": g["nik_kind"] == 2,
+            "title": g["var_title"],
+            "muh_abbrev": g["var_muh"],
+            "typo": g["var_typo"],
+            "spacing": g["var_space"],
+        }
+        n_regs = np.bincount(g["pid"])
+        per_person_all = np.bincount(g["pid"], weights=everywhere).astype(int) == n_regs
+        candidates = np.flatnonzero((n_regs >= 2) & per_person_all)
+        chosen: list[int] = []
+        for name in VARIANT_KINDS:
+            has = np.zeros(len(n_regs), bool)
+            has[g["pid"][kinds[name]]] = True
+            pool = candidates[has[candidates]]
+            chosen.extend(int(x) for x in pool[:8])
+        chosen = sorted(set(chosen))
+        order = np.argsort(g["pid"], kind="stable")
+        starts = np.searchsorted(g["pid"][order], chosen)
+        out = []
+        for who, st in zip(chosen, starts, strict=True):
+            idx = order[st : st + n_regs[who]]
+            out.append(
+                LinkedPerson(
+                    kpj=tuple(sorted(str(x) for x in g["kpj"][idx])),
+                    variants=tuple(v for v in VARIANT_KINDS if kinds[v][idx].any()),
+                )
+            )
+        return tuple(out)
+
+    def fresh_kpj(self) -> str:
+        """A kpj number that no registration has (for a planted bad row)."""
+        kpj = self.spare_kpj[self.spare_next]
+        self.spare_next += 1
+        return str(kpj)
