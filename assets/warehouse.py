@@ -111,12 +111,18 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def read_published(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
-        """The published file read-only, or None when nothing was published yet."""
+        """The published file read-only, or None when nothing was published yet.
+
+        With DuckDB's default settings, as a dashboard in this process would open it:
+        DuckDB refuses a second connection to an open file with other settings."""
         if not Path(self.published_path).exists():
             yield None
             return
-        with self.open(self.published_path, read_only=True) as conn:
+        conn = duckdb.connect(self.published_path, read_only=True)
+        try:
             yield conn
+        finally:
+            conn.close()
 
 
 def create_tables(conn: duckdb.DuckDBPyConnection, tables: tuple[Table, ...]) -> None:

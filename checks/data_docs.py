@@ -112,16 +112,16 @@ def build_docs(outcomes: Sequence[SuiteOutcome], site_dir: Path, run_id: str) ->
         result = outcome.gx_result
         if id(result) in pages:
             continue
-        name, periode = result.suite_name, outcome.suite.period
+        name, period = result.suite_name, outcome.suite.period
         for old in stored:
             if old.expectation_suite_identifier.name == name and str(
                 old.run_id.run_name
-            ).startswith(f"{periode}_"):
+            ).startswith(f"{period}_"):
                 store.remove_key(old)
         batch = result.meta.get("active_batch_definition") or {}
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=name),
-            run_id=RunIdentifier(run_name=f"{periode}_{run_id[:8]}", run_time=now),
+            run_id=RunIdentifier(run_name=f"{period}_{run_id[:8]}", run_time=now),
             batch_identifier=re.sub(r"[^\w.-]", "_", batch.get("data_asset_name") or "batch"),
         )
         store.set(key, result)

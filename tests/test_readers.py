@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from helpers import Pipeline, enrollment_row
+
+pytestmark = pytest.mark.slow
 
 READERS = 4
 PUBLISHES = 3  # after the first one: four publishes in all
@@ -20,8 +23,6 @@ READER = r"""
 import json, sys, time
 from pathlib import Path
 import duckdb
-
-pytestmark = pytest.mark.slow
 
 path, stop, max_reads, max_seconds = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 GRID = {"coverage_province": 1, "coverage_region": 10, "coverage_sector": 21,

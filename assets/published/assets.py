@@ -47,15 +47,15 @@ def published_coverage(
     candidate = warehouse.candidate_path
     if not candidate.exists():
         raise dg.Failure(f"no checked candidate to publish at {candidate}", allow_retries=False)
-    path = swap_in(candidate, warehouse.published_path)
-    with warehouse.read_published() as conn:
-        assert conn is not None
+    # Read before the swap: once swapped, nothing may fail (a retry would find no candidate).
+    with warehouse.open(candidate, read_only=True) as conn:
         in_file = [
             r[0]
             for r in conn.execute(
                 "SELECT periode FROM mart.published_periods ORDER BY periode"
             ).fetchall()
         ]
+    path = swap_in(candidate, warehouse.published_path)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(path.resolve())),

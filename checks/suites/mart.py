@@ -143,7 +143,7 @@ def mart_rules(table: Table, params: SuiteParams) -> Validation:
             "SELECT row_id FROM {batch} WHERE peserta_pmi IS NULL OR peserta_pmi < 0",
         )
         parts = " UNION ALL ".join(
-            f"SELECT row_id || ' vs {other.short_name}' AS row_id FROM {{batch}} "
+            f"SELECT row_id || ' vs {other.name}' AS row_id FROM {{batch}} "
             f"WHERE pekerja IS DISTINCT FROM pekerja_{other.short_name} "
             f"OR peserta_aktif IS DISTINCT FROM peserta_aktif_{other.short_name}"
             for other in MARTS

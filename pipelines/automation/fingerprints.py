@@ -65,7 +65,7 @@ class InputFile:
 class PeriodInputs:
     """The files a run of one period reads: its enrollment snapshot and its labour year."""
 
-    periode: str
+    period: str
     labour_year: int | None
     files: tuple[InputFile, ...]
 
@@ -137,7 +137,7 @@ class HashCache:
         return digest
 
     def fingerprint(self, inputs: PeriodInputs) -> str:
-        lines = [f"cakupan-inputs-v1 {inputs.periode} labour={inputs.labour_year}\n"]
+        lines = [f"cakupan-inputs-v1 {inputs.period} labour={inputs.labour_year}\n"]
         lines += [f"{f.rel}\t{self.sha256(f)}\n" for f in inputs.files]
         return hashlib.sha256("".join(lines).encode()).hexdigest()
 
@@ -166,7 +166,7 @@ def runnable_periods(landing: Path, now: datetime | None = None) -> list[str]:
 class Published:
     """How period P was last published: by which run, when, and from which inputs."""
 
-    periode: str
+    period: str
     run_id: str
     published_at: datetime  # UTC
     run_start: datetime | None  # None: the run is not in this Dagster instance
@@ -178,26 +178,23 @@ class Published:
         return self.run_start or self.published_at
 
 
-def published_periods(published_path: str) -> list[tuple[str, datetime, str]]:
-    """(periode, published_at, run_id) of the published file; empty if there is none."""
-    path = Path(published_path)
-    if not path.exists():
-        return []
-    conn = duckdb.connect(str(path), read_only=True)
-    try:
-        rows = conn.execute(
-            "SELECT periode, published_at, run_id FROM mart.published_periods"
-        ).fetchall()
-    except duckdb.CatalogException:
-        return []
-    finally:
-        conn.close()
+def published_periods(warehouse: Warehouse) -> list[tuple[str, datetime, str]]:
+    """(period, published_at, run_id) of the published file; empty if there is none."""
+    with warehouse.read_published() as conn:
+        if conn is None:
+            return []
+        try:
+            rows = conn.execute(
+                "SELECT periode, published_at, run_id FROM mart.published_periods"
+            ).fetchall()
+        except duckdb.CatalogException:
+            return []
     epoch = datetime.fromtimestamp(0, UTC)  # unknown time: anything newer counts as changed
     return [(p, at.replace(tzinfo=UTC) if at else epoch, run_id or "") for p, at, run_id in rows]
 
 
 def published_state(warehouse: Warehouse, instance: dg.DagsterInstance) -> dict[str, Published]:
-    rows = published_periods(warehouse.published_path)
+    rows = published_periods(warehouse)
     run_ids = sorted({r[2] for r in rows if r[2]})
     records = (
         {r.dagster_run.run_id: r for r in instance.get_run_records(dg.RunsFilter(run_ids=run_ids))}
@@ -205,12 +202,12 @@ def published_state(warehouse: Warehouse, instance: dg.DagsterInstance) -> dict[
         else {}
     )
     state = {}
-    for periode, at, run_id in rows:
+    for period, at, run_id in rows:
         record = records.get(run_id)
         tags = record.dagster_run.tags if record else {}
         start = record.start_time if record else None
-        state[periode] = Published(
-            periode,
+        state[period] = Published(
+            period,
             run_id,
             at,
             datetime.fromtimestamp(start, UTC) if start else None,
@@ -222,7 +219,7 @@ def published_state(warehouse: Warehouse, instance: dg.DagsterInstance) -> dict[
 
 @dataclass(frozen=True)
 class Decision:
-    periode: str
+    period: str
     publish: bool
     reason: str  # new | changed | unchanged | latest
     fingerprint: str | None
@@ -232,7 +229,7 @@ def decide(
     inputs: PeriodInputs, published: Published | None, hashes: HashCache, fingerprint: str | None
 ) -> Decision:
     """Do the inputs of this period differ from what was published for it?"""
-    p = inputs.periode
+    p = inputs.period
     if published is None:
         return Decision(p, True, "new", fingerprint)
     if published.fingerprint is not None:

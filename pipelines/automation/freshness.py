@@ -83,13 +83,13 @@ def freshness_report(
     published = published_state(warehouse, instance)
     hashes = HashCache()
     overdue = {}
-    for periode in periods:
-        inputs = period_inputs(landing, periode, years)
-        decision = decide(inputs, published.get(periode), hashes, None)
+    for period in periods:
+        inputs = period_inputs(landing, period, years)
+        decision = decide(inputs, published.get(period), hashes, None)
         landed_at = inputs.latest_mtime
         if decision.publish and landed_at is not None and now - landed_at > PUBLISH_WITHIN:
             what = "landed" if decision.reason == "new" else "changed"
-            overdue[periode] = f"{what} {landed_at:%Y-%m-%d %H:%M} UTC and not published since" + (
+            overdue[period] = f"{what} {landed_at:%Y-%m-%d %H:%M} UTC and not published since" + (
                 "" if inputs.labour_year is not None else " (no labour year <= its year)"
             )
     path = Path(warehouse.published_path)

@@ -36,21 +36,21 @@ def nightly_requests(
     running = in_flight_fingerprints(instance)
     hashes = HashCache()
     requests, decisions = [], []
-    for periode in periods:
-        inputs = period_inputs(landing, periode, years)
-        decision = decide(inputs, published.get(periode), hashes, None)
-        if not decision.publish and periode == periods[-1]:
-            decision = Decision(periode, True, "latest", decision.fingerprint)
+    for period in periods:
+        inputs = period_inputs(landing, period, years)
+        decision = decide(inputs, published.get(period), hashes, None)
+        if not decision.publish and period == periods[-1]:
+            decision = Decision(period, True, "latest", decision.fingerprint)
         decisions.append(decision)
         if not decision.publish:
             continue
         fingerprint = decision.fingerprint or hashes.fingerprint(inputs)
-        if (periode, fingerprint) in running:
+        if (period, fingerprint) in running:
             continue
         requests.append(
             dg.RunRequest(
-                run_key=f"{periode}:{fingerprint[:16]}",
-                partition_key=periode,
+                run_key=f"{period}:{fingerprint[:16]}",
+                partition_key=period,
                 tags=inputs_tags(inputs, fingerprint, f"nightly:{decision.reason}"),
             )
         )
@@ -76,7 +76,7 @@ def nightly_coverage(
         warehouse, context.instance, context.scheduled_execution_time
     )
     for d in decisions:
-        context.log.info(f"{d.periode}: {d.reason}{' -> run' if d.publish else ''}")
+        context.log.info(f"{d.period}: {d.reason}{' -> run' if d.publish else ''}")
     if not requests:
         return dg.SkipReason(
             f"nothing to publish: no landed period under {warehouse.landing_dir}/enrollment/"

@@ -85,32 +85,32 @@ def landing_evaluation(
     seen: dict[str, str] = {}
     requests, log = [], []
     runnable = set(runnable_periods(landing, now))
-    for periode in landed_periods(landing):
-        if periode not in runnable:
-            log.append(f"{periode}: not a partition yet (the month has not ended), waiting")
+    for period in landed_periods(landing):
+        if period not in runnable:
+            log.append(f"{period}: not a partition yet (the month has not ended), waiting")
             continue
-        inputs = period_inputs(landing, periode, years)
+        inputs = period_inputs(landing, period, years)
         try:
             fingerprint = hashes.fingerprint(inputs)
         except HashBudgetExceeded:
-            log.append(f"{periode}: hashing budget spent, continues next tick")
+            log.append(f"{period}: hashing budget spent, continues next tick")
             continue
-        seen[periode] = fingerprint
-        if cursor.periods.get(periode) == fingerprint:
+        seen[period] = fingerprint
+        if cursor.periods.get(period) == fingerprint:
             continue
         if published is None:
             published = published_state(warehouse, instance)
-        before = published.get(periode)
+        before = published.get(period)
         decision = decide(inputs, before, hashes, fingerprint)
-        log.append(f"{periode}: inputs {fingerprint[:12]} {decision.reason}")
+        log.append(f"{period}: inputs {fingerprint[:12]} {decision.reason}")
         if decision.publish:
             # Same inputs on top of the same published state -> same key: a repeated
             # evaluation (a tick retried before its cursor was saved) launches nothing twice.
             base = before.run_id[:8] if before else "new"
             requests.append(
                 dg.RunRequest(
-                    run_key=f"{periode}:{fingerprint[:16]}:{base}",
-                    partition_key=periode,
+                    run_key=f"{period}:{fingerprint[:16]}:{base}",
+                    partition_key=period,
                     tags=inputs_tags(inputs, fingerprint, f"landing:{decision.reason}"),
                 )
             )
