@@ -12,7 +12,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -28,7 +28,9 @@ from pipelines.definitions import all_assets
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 PERIODS = ("2025-01", "2025-02")
-RUN_TIMEOUT = 120
+#: The tests wait on what happens, not on a clock: a wait fails only when nothing has moved
+#: (no run changed status, no server answered) for this long, or a server process died.
+STALLED_AFTER = 240
 
 pytestmark = [pytest.mark.ui, pytest.mark.xdist_group("webserver")]
 
@@ -79,6 +81,24 @@ class Server:
     url: str
     published_path: Path
     logs: list[Path]
+    processes: list[subprocess.Popen[bytes]]
+
+    def wait(self, what: str, poll: Callable[[], tuple[Any, bool]]) -> Any:
+        """Poll until ``poll`` says done; fail when its state stops moving for
+        STALLED_AFTER seconds or a server process has died."""
+        state, done = poll()
+        moved = time.monotonic()
+        while not done:
+            dead = [p.args for p in self.processes if p.poll() is not None]
+            assert not dead, f"{what}: server process died: {dead}\n{self.log_tail()}"
+            assert time.monotonic() - moved < STALLED_AFTER, (
+                f"{what}: nothing moved for {STALLED_AFTER} s: {state}\n{self.log_tail()}"
+            )
+            time.sleep(1)
+            new_state, done = poll()
+            if new_state != state:
+                state, moved = new_state, time.monotonic()
+        return state
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
@@ -124,14 +144,11 @@ class Server:
         return list(result["results"])
 
     def wait_for(self, run_ids: list[str]) -> dict[str, dict[str, Any]]:
-        deadline = time.monotonic() + RUN_TIMEOUT
-        while True:
+        def poll() -> tuple[dict[str, dict[str, Any]], bool]:
             runs = {r["runId"]: r for r in self.runs(runIds=run_ids)}
-            if all(runs.get(i, {}).get("status") in DONE for i in run_ids):
-                return runs
-            if time.monotonic() > deadline:
-                raise AssertionError(f"runs not done in {RUN_TIMEOUT} s: {runs}\n{self.log_tail()}")
-            time.sleep(1)
+            return runs, all(runs.get(i, {}).get("status") in DONE for i in run_ids)
+
+        return dict(self.wait(f"runs {run_ids}", poll))
 
 
 def group_alive(pgid: int) -> bool:
@@ -210,20 +227,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                         start_new_session=True,  # a process group to stop as a whole
                     )
                 )
-        srv = Server(f"http://127.0.0.1:{port}", tmp / "warehouse" / "coverage.duckdb", logs)
-        deadline = time.monotonic() + 90
-        while True:
+        srv = Server(
+            f"http://127.0.0.1:{port}", tmp / "warehouse" / "coverage.duckdb", logs, processes
+        )
+
+        def ready() -> tuple[str, bool]:
+            """Up once the webserver answers and has loaded the code location."""
             try:
-                with urllib.request.urlopen(f"{srv.url}/server_info", timeout=5) as response:
-                    if response.status == 200:
-                        repo = srv.graphql(REPOSITORY)["repositoryOrError"]
-                        if repo["__typename"] == "Repository":
-                            break
+                with urllib.request.urlopen(f"{srv.url}/server_info", timeout=5):
+                    pass
+                repo = srv.graphql(REPOSITORY)["repositoryOrError"]["__typename"]
             except (urllib.error.URLError, ConnectionError):
-                pass
-            assert all(p.poll() is None for p in processes), srv.log_tail()
-            assert time.monotonic() < deadline, f"webserver not up\n{srv.log_tail()}"
-            time.sleep(0.5)
+                return "not answering", False
+            return repo, repo == "Repository"
+
+        srv.wait("webserver up", ready)
         yield srv
     finally:
         for process in processes:
@@ -257,13 +275,12 @@ def test_the_ui_serves_the_code_location(server: Server) -> None:
 
 def sensor_runs(server: Server) -> dict[str, dict[str, Any]]:
     """The runs the daemon launched for the landing sensor (RUNNING by default), once done."""
-    deadline = time.monotonic() + RUN_TIMEOUT
-    while True:
+
+    def poll() -> tuple[list[str], bool]:
         runs = server.runs(tags=[{"key": "dagster/sensor_name", "value": "landing_sensor"}])
-        if len(runs) >= len(PERIODS):
-            return server.wait_for([r["runId"] for r in runs])
-        assert time.monotonic() < deadline, f"no sensor runs: {runs}\n{server.log_tail()}"
-        time.sleep(1)
+        return sorted(r["runId"] for r in runs), len(runs) >= len(PERIODS)
+
+    return server.wait_for(server.wait("sensor runs", poll))
 
 
 def test_the_landing_sensor_runs_the_landed_periods(server: Server) -> None:
