@@ -96,7 +96,11 @@ HEADER = ",".join(ENROLLMENT_COLUMNS).encode()
         ("empty.csv", b"", "empty file"),
         ("blank.csv", b"\n\n", "no header"),
         ("latin1.csv", HEADER + b"\n1,2,Jos\xe9\n", "UTF-8"),
-        ("ragged.csv", HEADER + b"\n1,2,3\n", "Expected Number of Columns"),
+        (
+            "ragged.csv",
+            HEADER + b"\n1,2,3\n",
+            "the row has 3 fields, the header has 13 (data row 1)",
+        ),
         ("header_only.csv", HEADER + b"\n", "no data rows"),
         ("no_kpj.csv", HEADER.replace(b"kpj,", b"") + b"\n", "lacks required column(s): kpj"),
         ("truncated.parquet", b"PAR1\x00\x00", "truncated.parquet"),

@@ -3,28 +3,32 @@
 Every file is read with all values as text, so that a value that does not parse becomes
 a rejected row (``bad_type``) instead of a failed load; only a file that cannot be read
 as a table at all stops its snapshot (``BrokenFileError``). Which files make a snapshot
-is the contract's layout (`contract.landing`).
+is the contract's layout (`contract.landing`); each format has its reader beside this
+module. Errors never quote the file (see `assets.staging.broken`).
 """
 
 from __future__ import annotations
 
-import csv
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
-from contract.landing import READABLE_SUFFIXES, relative_name, snapshot_dir, snapshot_files
+from assets.staging.broken import BrokenFileError, column_positions, wrong_field_count
+from assets.staging.csv_reader import BATCH_FILES, Layout, batch_layout, read_csv, read_csv_batch
+from assets.staging.parquet_reader import read_parquet
+from assets.staging.xlsx_reader import read_xlsx
+from contract.landing import (
+    READABLE_SUFFIXES,
+    entry_problem,
+    relative_name,
+    snapshot_dir,
+    snapshot_files,
+)
 
-
-class BrokenFileError(Exception):
-    """A landing file that cannot be read as a table; its whole snapshot stops."""
-
-    def __init__(self, file: str, reason: str) -> None:
-        super().__init__(f"{file}: {reason}")
-        self.file = file
-        self.reason = reason
+__all__ = ["READERS", "BrokenFileError", "FileRead", "column_positions", "load_snapshot"]
 
 
 @dataclass(frozen=True)
@@ -33,123 +37,100 @@ class FileRead:
     rows: int
 
 
-def column_positions(header: list[str], required: tuple[str, ...], file: str) -> dict[str, int]:
-    """Position of each required column; names match trimmed and case-insensitively."""
-    names = [h.strip().lstrip("\ufeff").lower() for h in header]
-    if not any(names):
-        raise BrokenFileError(file, "no header row")
-    positions: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name in required:
-            if name in positions:
-                raise BrokenFileError(file, f"column '{name}' appears twice in the header")
-            positions[name] = i
-    missing = [c for c in required if c not in positions]
-    if missing:
-        raise BrokenFileError(file, f"lacks required column(s): {', '.join(missing)}")
-    return positions
+#: (connection, path, name, required columns, target table, file order) -> the header's
+#: field count (CSV; None for formats whose rows cannot be ragged).
+Reader = Callable[[duckdb.DuckDBPyConnection, Path, str, tuple[str, ...], str, int], int | None]
 
 
-def csv_header(path: Path, file: str) -> list[str]:
+READERS: dict[str, Reader] = {".csv": read_csv, ".parquet": read_parquet, ".xlsx": read_xlsx}
+
+CHANGED = "changed while reading: stage it again once the upload is complete"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file of a snapshot, as it is read."""
+
+    order: int  # file-name order in the snapshot (decides duplicate_key)
+    path: Path
+    file: str  # relative to the landing directory
+
+    @property
+    def suffix(self) -> str:
+        return self.path.suffix.lower()
+
+
+def file_state(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells that a file changed: (device, inode, size, mtime_ns); None once gone."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            first = next(csv.reader(f), None)
-    except UnicodeDecodeError:
-        raise BrokenFileError(file, "not UTF-8 text") from None
-    except csv.Error as e:
-        raise BrokenFileError(file, f"not CSV: {e}") from None
-    if first is None:
-        raise BrokenFileError(file, "empty file (no header row)")
-    return first
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def duckdb_error(e: duckdb.Error) -> str:
-    """The first lines of a DuckDB error: enough to say what is wrong, no stack of hints."""
-    lines = [line for line in str(e).splitlines() if line.strip()]
-    return " ".join(lines[:3])
+def snapshot_parts(landing: Path, source: str, key: str) -> list[Part]:
+    """The snapshot's files; the first one that cannot be a part of it stops the snapshot."""
+    files = snapshot_files(landing, source, key)
+    if not files:
+        folder = relative_name(snapshot_dir(landing, source, key), landing)
+        raise BrokenFileError(folder, "no file to read in the snapshot folder")
+    parts = []
+    for order, path in enumerate(files):
+        part = Part(order, path, relative_name(path, landing))
+        if part.suffix not in READERS or part.suffix not in READABLE_SUFFIXES[source]:
+            allowed = ", ".join(READABLE_SUFFIXES[source])
+            raise BrokenFileError(
+                part.file,
+                f"not a readable {source} file (expected {allowed}; '.' or '_' to ignore)",
+            )
+        problem = entry_problem(path, landing)
+        if problem is not None:
+            raise BrokenFileError(part.file, problem)
+        parts.append(part)
+    return parts
 
 
-def select_columns(positions: dict[str, int], columns: tuple[str, ...], source: str) -> str:
-    return ", ".join(f"CAST({source}{positions[c]} AS VARCHAR) AS {c}" for c in columns)
+def batches(
+    parts: list[Part], columns: tuple[str, ...]
+) -> Iterator[tuple[list[Part], Layout | None]]:
+    """Consecutive small CSV parts with the same layout go together; any other part alone."""
+    batch: list[Part] = []
+    layout: Layout | None = None
+    for part in parts:
+        this = batch_layout(part.path, part.file, columns) if part.suffix == ".csv" else None
+        if batch and this is not None and this == layout and len(batch) < BATCH_FILES:
+            batch.append(part)
+            continue
+        if batch:
+            yield batch, layout
+        batch, layout = [part], this
+    if batch:
+        yield batch, layout
 
 
-def read_csv(
+def read_batch(
     conn: duckdb.DuckDBPyConnection,
-    path: Path,
-    file: str,
+    batch: list[Part],
+    layout: Layout | None,
     columns: tuple[str, ...],
     target: str,
-    file_order: int,
-) -> None:
-    header = csv_header(path, file)
-    positions = column_positions(header, columns, file)
-    all_columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + "}"
-    conn.execute(
-        f"""
-        INSERT INTO {target}
-        SELECT ?, ?, row_number() OVER (), {select_columns(positions, columns, "c")}
-        FROM read_csv(?, header = true, auto_detect = false, strict_mode = true,
-                      delim = ',', quote = '"', escape = '"', columns = {all_columns})
-        """,
-        [file_order, file, str(path)],
-    )
-
-
-def read_parquet(
-    conn: duckdb.DuckDBPyConnection,
-    path: Path,
-    file: str,
-    columns: tuple[str, ...],
-    target: str,
-    file_order: int,
-) -> None:
-    names = [
-        r[0]
-        for r in conn.execute(
-            "SELECT name FROM parquet_schema(?) WHERE num_children IS NULL OR num_children = 0",
-            [str(path)],
-        ).fetchall()
-    ]
-    positions = column_positions(names, columns, file)
-    select = ", ".join(f'CAST("{names[positions[c]]}" AS VARCHAR) AS {c}' for c in columns)
-    conn.execute(
-        f"""
-        INSERT INTO {target}
-        SELECT ?, ?, file_row_number + 1, {select}
-        FROM read_parquet(?, file_row_number = true)
-        """,
-        [file_order, file, str(path)],
-    )
-
-
-def read_xlsx(
-    conn: duckdb.DuckDBPyConnection,
-    path: Path,
-    file: str,
-    columns: tuple[str, ...],
-    target: str,
-    file_order: int,
-) -> None:
-    """The first sheet, every cell as text (whole numbers without a trailing '.0')."""
-    try:
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
-    except Exception as e:  # fastexcel raises its own error types for broken workbooks
-        raise BrokenFileError(file, f"not a readable XLSX workbook: {e}") from None
-    positions = column_positions(frame.columns, columns, file)
-    sheet = frame.select(
-        [pl.col(frame.columns[positions[c]]).cast(pl.String).alias(c) for c in columns]
-    ).with_row_index("line", offset=1)
-    conn.register("xlsx_sheet", sheet.to_arrow())
-    try:
-        conn.execute(
-            f"INSERT INTO {target} SELECT ?, ?, line, {', '.join(columns)} FROM xlsx_sheet",
-            [file_order, file],
-        )
-    finally:
-        conn.unregister("xlsx_sheet")
-
-
-READERS = {".csv": read_csv, ".parquet": read_parquet, ".xlsx": read_xlsx}
+    states: dict[int, tuple[int, int, int, int] | None],
+) -> dict[int, int | None]:
+    """Read the parts into ``target``; the header's field count of each (CSV only)."""
+    if layout is not None and len(batch) > 1:
+        together = [(p.path, p.file, p.order) for p in batch]
+        if read_csv_batch(conn, together, layout, columns, target):
+            return {p.order: layout.fields for p in batch}
+    fields = {}
+    for p in batch:
+        try:
+            fields[p.order] = READERS[p.suffix](conn, p.path, p.file, columns, target, p.order)
+        except BrokenFileError:
+            if file_state(p.path) != states[p.order]:  # an upload in progress, not a bad file
+                raise BrokenFileError(p.file, CHANGED) from None
+            raise
+    return fields
 
 
 def load_snapshot(
@@ -162,35 +143,39 @@ def load_snapshot(
 ) -> list[FileRead]:
     """Read every part of a snapshot into the temp table ``target`` as text.
 
-    ``target`` gets (file_order, file, line, <columns>). Raises ``BrokenFileError`` for
-    the first part that cannot be read as a table, or when the snapshot has no part.
+    ``target`` gets (file_order, file, line, <columns>, _fields). Raises ``BrokenFileError``
+    for the first part that cannot be read as a table, that changed while it was read, or
+    when the snapshot has no part.
     """
     conn.execute(
         f"CREATE OR REPLACE TEMP TABLE {target} (file_order INTEGER, file VARCHAR, line BIGINT, "
         + ", ".join(f"{c} VARCHAR" for c in columns)
-        + ")"
+        + ", _fields INTEGER)"
     )
-    files = snapshot_files(landing, source, key)
-    if not files:
-        folder = relative_name(snapshot_dir(landing, source, key), landing)
-        raise BrokenFileError(folder, "no file to read in the snapshot folder")
     reads = []
-    for order, path in enumerate(files):
-        file = relative_name(path, landing)
-        reader = READERS.get(path.suffix.lower())
-        if reader is None or path.suffix.lower() not in READABLE_SUFFIXES[source]:
-            allowed = ", ".join(READABLE_SUFFIXES[source])
-            raise BrokenFileError(
-                file, f"not a readable {source} file (expected {allowed}; '.' or '_' to ignore)"
-            )
-        try:
-            reader(conn, path, file, columns, target, order)
-        except duckdb.Error as e:
-            raise BrokenFileError(file, duckdb_error(e)) from None
-        (rows,) = conn.execute(
-            f"SELECT count(*) FROM {target} WHERE file_order = ?", [order]
-        ).fetchone() or (0,)
-        if rows == 0:
-            raise BrokenFileError(file, "empty: a header but no data rows")
-        reads.append(FileRead(file, rows))
+    for batch, layout in batches(snapshot_parts(landing, source, key), columns):
+        states = {p.order: file_state(p.path) for p in batch}
+        fields = read_batch(conn, batch, layout, columns, target, states)
+        found = {
+            order: (rows, line, count)
+            for order, rows, line, count in conn.execute(
+                "SELECT file_order, count(*), min(line) FILTER (_fields IS NOT NULL), "
+                f"arg_min(_fields, line) FILTER (_fields IS NOT NULL) FROM {target} "
+                "WHERE file_order BETWEEN ? AND ? GROUP BY file_order",
+                [batch[0].order, batch[-1].order],
+            ).fetchall()
+        }
+        for p in batch:
+            if file_state(p.path) != states[p.order]:
+                raise BrokenFileError(p.file, CHANGED)
+            rows, line, count = found.get(p.order, (0, None, None))
+            if line is not None:
+                raise BrokenFileError(
+                    p.file,
+                    f"{wrong_field_count(count, fields[p.order] or 0)} (data row {line})",
+                    line,
+                )
+            if rows == 0:
+                raise BrokenFileError(p.file, "empty: a header but no data rows")
+            reads.append(FileRead(p.file, rows))
     return reads

@@ -31,8 +31,10 @@ import duckdb
 from assets.partitions import period_partitions
 from assets.warehouse import Warehouse
 from contract.landing import (
+    DISAPPEARED,
     ENROLLMENT,
     LABOUR,
+    entry_problem,
     landed_periods,
     relative_name,
     snapshot_files,
@@ -59,6 +61,7 @@ class InputFile:
     rel: str  # relative to the landing directory
     size: int
     mtime_ns: int
+    problem: str | None = None  # why it cannot be read: it is never opened
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,11 @@ class PeriodInputs:
 def input_files(landing: Path, source: str, key: str) -> list[InputFile]:
     files = []
     for path in snapshot_files(landing, source, key):
+        problem = entry_problem(path, landing)  # a FIFO, a dangling link, ...: not hashed
+        if problem is not None:
+            if problem != DISAPPEARED:  # else: removed while we looked
+                files.append(InputFile(path, relative_name(path, landing), -1, 0, problem))
+            continue
         try:
             st = path.stat()
         except FileNotFoundError:  # removed while we looked
@@ -124,6 +132,8 @@ class HashCache:
     _spent: float = 0.0
 
     def sha256(self, f: InputFile) -> str:
+        if f.problem is not None:
+            return hashlib.sha256(f"cannot be read: {f.problem}".encode()).hexdigest()
         cached = self.entries.get(f.rel)
         if cached is not None and cached[0] == f.size and cached[1] == f.mtime_ns:
             return str(cached[2])
