@@ -8,6 +8,7 @@ import duckdb
 
 from assets.warehouse import Warehouse
 from checks.results import validation_summary
+from contract.landing import ignored_entries
 from pipelines.runner import PeriodOutcome
 
 
@@ -105,6 +106,11 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
         f"\ncakupan: {ok} of {len(outcomes)} period(s) published in {elapsed:.1f} s "
         f"-> {published_path}\n"
     )
+    ignored = ignored_entries(warehouse.landing)  # never silently: 2025-3/, abc/, ...
+    for name, why in ignored:
+        print(f"ignored: {name}: {why}")
+    if ignored:
+        print()
     with warehouse.read_internal() as conn, warehouse.read_published() as published:
         print(
             table(

@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import pytest
 from helpers import PERIOD, ROOT, Pipeline, enrollment_row
 from landing_cases import csv_lines, stage_error
@@ -21,6 +22,9 @@ from landing_cases import csv_lines, stage_error
 import assets.staging.landing as landing_reader
 from contract.landing import ignored_entries, landed_periods, snapshot_files
 from pipelines.automation.fingerprints import HashCache, period_inputs
+from pipelines.automation.sensors import landing_evaluation
+from pipelines.runner import PeriodOutcome
+from pipelines.summary import print_summary
 
 
 def period_folder(pipeline: Pipeline, period: str = PERIOD) -> Path:
@@ -190,6 +194,22 @@ def test_folders_that_are_not_periods_or_years_are_reported_as_ignored(
         ("labour/25", "not a year folder (YYYY)"),
     ]
     assert landed_periods(landing) == [PERIOD]
+
+
+def test_ignored_entries_are_in_the_run_summary_and_the_sensor_log(
+    pipeline: Pipeline, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good_file(pipeline)
+    pipeline.landing.enrollment("2025-3", [enrollment_row()])
+    line = "ignored: enrollment/2025-3: not a period folder (YYYY-MM, month 01-12)"
+    with pipeline.connect():
+        pass  # the internal file the summary reads
+    print_summary(pipeline.warehouse, [PeriodOutcome(PERIOD, False, "run", "failed")], 0.1)
+    assert line in capsys.readouterr().out.splitlines()
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        requests, _, log = landing_evaluation(pipeline.warehouse, instance, None)
+    assert [r.partition_key for r in requests] == [PERIOD]
+    assert line in log
 
 
 def test_a_file_that_changes_while_it_is_read_stops_the_snapshot(

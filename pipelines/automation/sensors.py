@@ -9,7 +9,13 @@ from typing import Any
 import dagster as dg
 
 from assets.warehouse import Warehouse
-from contract.landing import landed_periods, landed_years, relative_name, snapshot_files
+from contract.landing import (
+    ignored_entries,
+    landed_periods,
+    landed_years,
+    relative_name,
+    snapshot_files,
+)
 from pipelines.automation.fingerprints import (
     HashBudgetExceeded,
     HashCache,
@@ -115,6 +121,7 @@ def landing_evaluation(
                 )
             )
     hashes.keep_only(landing_rels(landing))
+    log += [f"ignored: {name}: {why}" for name, why in ignored_entries(landing)]
     return requests, LandingCursor(hashes.entries, seen).dump(), log
 
 
