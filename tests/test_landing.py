@@ -105,6 +105,7 @@ HEADER = ",".join(ENROLLMENT_COLUMNS).encode()
         ("no_kpj.csv", HEADER.replace(b"kpj,", b"") + b"\n", "lacks required column(s): kpj"),
         ("truncated.parquet", b"PAR1\x00\x00", "truncated.parquet"),
         ("notes.txt", b"hello", "not a readable enrollment file"),
+        ("sheet.xlsx", b"PK\x03\x04", "not a readable enrollment file (expected .csv, .parquet"),
     ],
 )
 def test_broken_file_stops_the_snapshot_naming_file_and_reason(

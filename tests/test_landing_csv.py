@@ -201,3 +201,45 @@ def test_columns_are_matched_by_name_whatever_else_the_header_holds(pipeline: Pi
     lines[0] = lines[0].replace("Catatan", '"Catatan, bebas"')
     land(pipeline, ("\n".join(lines) + "\n").encode())
     assert pipeline.stage().accepted == 1
+
+
+@pytest.mark.parametrize("quoted_break", [False, True], ids=["plain", "quoted-break"])
+def test_an_invalid_byte_in_an_extra_column_stops_the_snapshot_too(
+    pipeline: Pipeline, quoted_break: bool
+) -> None:
+    """The file is not UTF-8 text, whichever column the byte is in."""
+    columns = (*ENROLLMENT_COLUMNS, "catatan")
+    first = QUOTED_BREAK if quoted_break else enrollment_row()
+    rows = [{**first, "catatan": ""}, {**enrollment_row(), "catatan": "Jos\udce9"}]
+    land(pipeline, ("\n".join(csv_lines(rows, columns)) + "\n").encode("utf-8", "surrogateescape"))
+    error = stage_error(pipeline)
+    assert (error.line, error.reason) == (2, "not UTF-8 text (data row 2)")
+
+
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"], ids=["cr-only", "crlf", "lf"])
+@pytest.mark.parametrize("final_line_break", [True, False], ids=["final-break", "no-final-break"])
+def test_one_kind_of_line_ending_with_or_without_a_final_one(
+    pipeline: Pipeline, ending: str, final_line_break: bool
+) -> None:
+    lines = csv_lines([enrollment_row(), enrollment_row(kbli="Z")])
+    land(pipeline, (ending.join(lines) + (ending if final_line_break else "")).encode())
+    snapshot = pipeline.stage()
+    assert (snapshot.read, snapshot.accepted, snapshot.rejected) == (2, 1, 1)
+    assert pipeline.internal("SELECT line, rules FROM quality.rejected_rows") == [
+        (2, "unknown_code")
+    ]
+
+
+def test_a_quote_inside_an_unquoted_value_is_part_of_the_value(pipeline: Pipeline) -> None:
+    lines = csv_lines([enrollment_row()])
+    lines[1] = lines[1].replace("BUDI SANTOSO", 'BUDI "BUDI" SANTOSO')
+    land(pipeline, ("\n".join(lines) + "\n").encode())
+    assert pipeline.stage().accepted == 1
+    assert pipeline.internal("SELECT nama FROM staging.enrollment") == [('BUDI "BUDI" SANTOSO',)]
+
+
+def test_a_column_twice_in_a_csv_header_stops_the_snapshot(pipeline: Pipeline) -> None:
+    lines = csv_lines([secret_row()])
+    lines = [lines[0] + ",NAMA ", lines[1] + f",{SECRET}"]
+    land(pipeline, ("\n".join(lines) + "\n").encode())
+    assert stage_error(pipeline).reason == "column 'nama' appears twice in the header"

@@ -236,6 +236,22 @@ def test_a_file_that_changes_while_it_is_read_stops_the_snapshot(
 
 
 @pytest.mark.slow
+def test_a_file_removed_while_it_is_read_stops_the_snapshot(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = good_file(pipeline)
+    read_csv = landing_reader.READERS[".csv"]
+
+    def read_after_removal(*args: Any, **kwargs: Any) -> Any:
+        path.unlink()
+        return read_csv(*args, **kwargs)
+
+    monkeypatch.setitem(landing_reader.READERS, ".csv", read_after_removal)
+    error = stage_error(pipeline)
+    assert (error.file, error.reason) == (f"enrollment/{PERIOD}/a-good.csv", landing_reader.CHANGED)
+
+
+@pytest.mark.slow
 def test_two_thousand_small_files_in_one_period(pipeline: Pipeline) -> None:
     """Read in one run with exact per-file line numbers, under a low open-file limit."""
     folder = period_folder(pipeline)

@@ -3,7 +3,7 @@ that cannot stand for text (nested, binary) stops the snapshot naming the column
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -119,12 +119,35 @@ def test_a_nested_column_stops_the_snapshot_naming_its_type(
     assert error.reason == f"column 'alamat' has a nested type ({kind}), expected text"
 
 
-def test_a_binary_column_stops_the_snapshot_naming_its_type(pipeline: Pipeline) -> None:
+@pytest.mark.parametrize(
+    ("array", "kind"),
+    [
+        (pa.array([SECRET.encode()], pa.binary()), "BLOB"),
+        (pa.array([time(13, 45)], pa.time64("us")), "TIME"),
+    ],
+    ids=["binary", "time"],
+)
+def test_a_binary_or_time_column_stops_the_snapshot_naming_its_type(
+    pipeline: Pipeline, array: pa.Array, kind: str
+) -> None:
     columns: dict[str, Any] = text_columns([secret_row()], ENROLLMENT_COLUMNS)
-    columns["nama"] = pa.array([SECRET.encode()], pa.binary())
+    columns["nama"] = array
     write_parquet(pipeline, "enrollment", PERIOD, columns)
     error = stage_error(pipeline)
-    assert error.reason == "column 'nama' has type BLOB, expected text, a number or a date"
+    assert error.reason == f"column 'nama' has type {kind}, expected text, a number or a date"
+
+
+def test_a_column_without_any_value_is_read_as_missing_values(pipeline: Pipeline) -> None:
+    """Written with no type at all (Parquet's NULL type): nik and alamat may be missing."""
+    rows = [enrollment_row(), enrollment_row()]
+    columns: dict[str, Any] = text_columns(rows, ENROLLMENT_COLUMNS)
+    columns["nik"] = pa.nulls(2)
+    columns["alamat"] = pa.nulls(2)
+    write_parquet(pipeline, "enrollment", PERIOD, columns)
+    assert pipeline.stage().accepted == 2
+    assert pipeline.internal("SELECT DISTINCT nik, alamat FROM staging.enrollment") == [
+        (None, None)
+    ]
 
 
 def test_a_column_twice_in_a_parquet_file_stops_the_snapshot(pipeline: Pipeline) -> None:

@@ -126,8 +126,9 @@ def read_batch(
     for p in batch:
         try:
             fields[p.order] = READERS[p.suffix](conn, p.path, p.file, columns, target, p.order)
-        except BrokenFileError:
-            if file_state(p.path) != states[p.order]:  # an upload in progress, not a bad file
+        except (BrokenFileError, OSError):
+            # Replaced, appended or removed meanwhile: an upload in progress, not a bad file.
+            if file_state(p.path) != states[p.order]:
                 raise BrokenFileError(p.file, CHANGED) from None
             raise
     return fields
