@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-YEAR_PATTERN = re.compile(r"^\d{4}$")
+#: Matched whole (``fullmatch``), ASCII digits only: "2025-03\n" or full-width digits are
+#: no key (Dagster would get a partition it does not know).
+PERIOD_PATTERN = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+YEAR_PATTERN = re.compile(r"[0-9]{4}")
 
 #: The province's time zone (WITA): a month ends, and the nightly run starts, in it.
 TIMEZONE = "Asia/Makassar"
@@ -19,11 +21,11 @@ FIRST_PERIOD = "2015-01"
 
 
 def is_period(text: str) -> bool:
-    return bool(PERIOD_PATTERN.match(text))
+    return bool(PERIOD_PATTERN.fullmatch(text))
 
 
 def is_year(text: str) -> bool:
-    return bool(YEAR_PATTERN.match(text))
+    return bool(YEAR_PATTERN.fullmatch(text))
 
 
 def period_end(period: str) -> date:

@@ -175,9 +175,10 @@ def test_folders_that_are_not_periods_or_years_are_reported_as_ignored(
 ) -> None:
     landing = pipeline.warehouse.landing
     good_file(pipeline)
-    for key in ("2025-13", "2025-3", "abc"):
+    for key in ("2025-13", "2025-3", "abc", "2025-04\n"):
         pipeline.landing.enrollment(key, [enrollment_row()])
     pipeline.landing.labour("25", [])
+    pipeline.landing.labour("\uff12\uff10\uff12\uff15", [])  # full-width digits
     (landing / "enrollment" / "2025-04").mkdir()
     (landing / "enrollment" / "loose.csv").write_text("kpj\n")
     (landing / "enrollment" / PERIOD / "old").mkdir()
@@ -187,11 +188,13 @@ def test_folders_that_are_not_periods_or_years_are_reported_as_ignored(
         ("README.txt", "not a source folder (enrollment/, labour/)"),
         ("enrollment/2025-03/old", "a folder inside a snapshot folder is not read"),
         ("enrollment/2025-04", "holds no file to read"),
+        ("enrollment/2025-04\n", "not a period folder (YYYY-MM, month 01-12)"),
         ("enrollment/2025-13", "not a period folder (YYYY-MM, month 01-12)"),
         ("enrollment/2025-3", "not a period folder (YYYY-MM, month 01-12)"),
         ("enrollment/abc", "not a period folder (YYYY-MM, month 01-12)"),
         ("enrollment/loose.csv", "a file outside a period folder"),
         ("labour/25", "not a year folder (YYYY)"),
+        ("labour/\uff12\uff10\uff12\uff15", "not a year folder (YYYY)"),
     ]
     assert landed_periods(landing) == [PERIOD]
 
