@@ -4,7 +4,7 @@ The contract's CSV: UTF-8 (a BOM is accepted), comma-separated, a header row, ``
 quoting. Every row must have as many fields as the header: a row with fewer or more
 (even a trailing comma, whose extra field is empty) means the file is not a table, and
 its snapshot stops naming the data row. A file whose lines end partly in CRLF and partly
-in LF is read as if they all ended in LF.
+in LF is read as if they all ended in LF (``read_csv``).
 """
 
 from __future__ import annotations
@@ -57,17 +57,8 @@ def normalise_line_endings(source: Path, target: Path) -> None:
 
 
 @contextmanager
-def one_kind_of_line_ending(path: Path) -> Iterator[Path]:
-    """The file, or a private temp copy with CRLF -> LF when both endings occur.
-
-    DuckDB reads one kind of line ending per file and stops on a mix (DuckDB's ``new_line``
-    option would silently read no rows). Dropping a CR before a LF never adds or removes a
-    record, so data-row numbers stay those of the file; a CRLF inside a quoted value
-    becomes LF."""
-    crlf, lf = line_endings(path)
-    if not (crlf and lf):
-        yield path
-        return
+def lf_copy(path: Path) -> Iterator[Path]:
+    """A private temp copy of the file with every CRLF as LF, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="cakupan-") as folder:  # mode 0700
         copy = Path(folder) / "line-endings.csv"
         normalise_line_endings(path, copy)
@@ -133,29 +124,53 @@ def read_csv(
     file_order: int,
 ) -> int:
     """Insert the file's rows into ``target``; the header's field count is returned (the
-    caller stops the snapshot at the first row with another count, see ``_fields``)."""
-    with one_kind_of_line_ending(path) as source:
-        header = csv_header(source, file)
-        positions = column_positions(header, columns, file)
-        fields = len(header)
-        quoted_line_breaks = False
-        try:
-            conn.execute(
-                f"WITH rows AS (SELECT ?::INTEGER AS file_order, ?::VARCHAR AS file, "
-                f"row_number() OVER () AS line, *, {field_count(fields)} AS _fields "
-                f"FROM {scan(fields, padded=True)}) {insert_sql(target, columns, positions)}",
-                [file_order, file, str(source)],
-            )
-        except duckdb.Error as e:
-            if is_fault(e):
-                raise
-            if _PADDING_AND_QUOTED_BREAKS not in str(e):
-                raise csv_error(e, file, fields) from None
-            quoted_line_breaks = True
-        if quoted_line_breaks:  # outside the handler: DuckDB's text is not chained
-            read_with_quoted_line_breaks(
-                conn, source, file, fields, positions, columns, target, file_order
-            )
+    caller stops the snapshot at the first row with another count, see ``_fields``).
+
+    A file whose lines end partly in CRLF and partly in LF is read from a copy with LF
+    endings: DuckDB reads one kind per file and stops on a mix (its ``new_line`` option
+    would silently read no rows). The endings are counted only when a read fails, so a
+    good file is read once. Dropping a CR before a LF never adds or removes a record, so
+    data-row numbers stay those of the file; a CRLF inside a quoted value becomes LF."""
+    try:
+        return read_csv_file(conn, path, file, columns, target, file_order)
+    except BrokenFileError:
+        crlf, lf = line_endings(path)
+        if not (crlf and lf):
+            raise
+    conn.execute(f"DELETE FROM {target} WHERE file_order = ?", [file_order])
+    with lf_copy(path) as copy:
+        return read_csv_file(conn, copy, file, columns, target, file_order)
+
+
+def read_csv_file(
+    conn: duckdb.DuckDBPyConnection,
+    source: Path,
+    file: str,
+    columns: tuple[str, ...],
+    target: str,
+    file_order: int,
+) -> int:
+    header = csv_header(source, file)
+    positions = column_positions(header, columns, file)
+    fields = len(header)
+    quoted_line_breaks = False
+    try:
+        conn.execute(
+            f"WITH rows AS (SELECT ?::INTEGER AS file_order, ?::VARCHAR AS file, "
+            f"row_number() OVER () AS line, *, {field_count(fields)} AS _fields "
+            f"FROM {scan(fields, padded=True)}) {insert_sql(target, columns, positions)}",
+            [file_order, file, str(source)],
+        )
+    except duckdb.Error as e:
+        if is_fault(e):
+            raise
+        if _PADDING_AND_QUOTED_BREAKS not in str(e):
+            raise csv_error(e, file, fields) from None
+        quoted_line_breaks = True
+    if quoted_line_breaks:  # outside the handler: DuckDB's text is not chained
+        read_with_quoted_line_breaks(
+            conn, source, file, fields, positions, columns, target, file_order
+        )
     return fields
 
 
@@ -217,10 +232,10 @@ class Layout:
 
 
 def batch_layout(path: Path, file: str, columns: tuple[str, ...]) -> Layout | None:
-    """The layout of a small, well-headed CSV file with one kind of line ending, or None
-    (then it is read alone, which also names whatever is wrong with it)."""
+    """The layout of a small CSV file with a good header, or None (then it is read alone,
+    which also names whatever is wrong with it)."""
     try:
-        if path.stat().st_size > SMALL_FILE_BYTES or all(line_endings(path)):
+        if path.stat().st_size > SMALL_FILE_BYTES:
             return None
         header = csv_header(path, file)
         positions = column_positions(header, columns, file)
