@@ -50,12 +50,19 @@ def snapshot_files(landing: Path, source: str, key: str) -> list[Path]:
     """The parts of one snapshot, in file-name order: every entry of its folder but ignored
     names and folders, whether it can be read or not (see ``entry_problem``)."""
     folder = snapshot_dir(landing, source, key)
-    if not folder.is_dir():
-        return []
+    entries = listed(folder) if folder.is_dir() else []
     return sorted(
-        (p for p in folder.iterdir() if not is_ignored(p) and not p.is_dir()),
+        (p for p in entries or () if not is_ignored(p) and not p.is_dir()),
         key=lambda p: p.name,
     )
+
+
+def listed(folder: Path) -> list[Path] | None:
+    """The entries of a folder, or None if it cannot be listed (``ignored_entries`` says so)."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return None
 
 
 DISAPPEARED = "disappeared while reading (removed or renamed)"
@@ -105,7 +112,7 @@ def landed_keys(landing: Path, source: str) -> list[str]:
         return []
     return sorted(
         d.name
-        for d in root.iterdir()
+        for d in listed(root) or ()
         if d.is_dir()
         and is_snapshot_key(source, d.name)
         and snapshot_files(landing, source, d.name)
@@ -143,13 +150,17 @@ def ignored_entries(landing: Path) -> list[tuple[str, str]]:
         return []
     ignored: list[tuple[str, str]] = []
     snapshot_kind = {ENROLLMENT: "period folder", LABOUR: "year folder"}
-    for entry in sorted(landing.iterdir()):
+    unlisted = "cannot be listed (no permission to read the folder?)"
+    for entry in listed(landing) or ():
         if is_ignored(entry):
             continue
         if entry.name not in SOURCES or not entry.is_dir():
             ignored.append((entry.name, "not a source folder (enrollment/, labour/)"))
             continue
-        for key in sorted(entry.iterdir()):
+        keys = listed(entry)
+        if keys is None:
+            ignored.append((entry.name, unlisted))
+        for key in keys or ():
             name = relative_name(key, landing)
             if is_ignored(key):
                 continue
@@ -158,11 +169,13 @@ def ignored_entries(landing: Path) -> list[tuple[str, str]]:
             elif not is_snapshot_key(entry.name, key.name):
                 pattern = "YYYY-MM, month 01-12" if entry.name == ENROLLMENT else "YYYY"
                 ignored.append((name, f"not a {snapshot_kind[entry.name]} ({pattern})"))
+            elif (parts := listed(key)) is None:
+                ignored.append((name, unlisted))
             else:
-                folders = [p for p in sorted(key.iterdir()) if not is_ignored(p) and p.is_dir()]
                 ignored += [
                     (relative_name(p, landing), "a folder inside a snapshot folder is not read")
-                    for p in folders
+                    for p in parts
+                    if not is_ignored(p) and p.is_dir()
                 ]
                 if not snapshot_files(landing, entry.name, key.name):
                     ignored.append((name, "holds no file to read"))

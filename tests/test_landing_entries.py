@@ -133,7 +133,11 @@ except BrokenFileError as e:
 
 
 def stage_without_privileges(landing: Path, period: str) -> dict[str, Any]:
-    command = [sys.executable, "-c", UNPRIVILEGED_STAGE, str(landing), period]
+    return run_unprivileged(UNPRIVILEGED_STAGE, landing, period)
+
+
+def run_unprivileged(script: str, *args: Any) -> dict[str, Any]:
+    command = [sys.executable, "-c", script, *map(str, args)]
     if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv: permissions cannot be denied")
@@ -154,6 +158,30 @@ def test_a_file_that_cannot_be_opened_stops_the_snapshot_naming_it(pipeline: Pip
     }
     locked.chmod(0o644)
     assert stage_without_privileges(pipeline.warehouse.landing, PERIOD) == {"staged": True}
+
+
+UNPRIVILEGED_IGNORED = """
+import json, sys
+from pathlib import Path
+from contract.landing import ignored_entries, landed_periods
+landing = Path(sys.argv[1])
+print(json.dumps({"ignored": ignored_entries(landing), "landed": landed_periods(landing)}))
+"""
+
+
+@pytest.mark.slow
+def test_a_folder_that_cannot_be_listed_is_reported(pipeline: Pipeline) -> None:
+    good_file(pipeline)
+    locked = pipeline.landing.enrollment("2025-04", [enrollment_row()]).parent
+    locked.chmod(0)
+    try:
+        seen = run_unprivileged(UNPRIVILEGED_IGNORED, pipeline.warehouse.landing)
+    finally:
+        locked.chmod(0o755)
+    assert seen == {
+        "ignored": [["enrollment/2025-04", "cannot be listed (no permission to read the folder?)"]],
+        "landed": [PERIOD],
+    }
 
 
 def test_files_starting_with_dot_or_underscore_stay_ignored_whatever_they_are(
