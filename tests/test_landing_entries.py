@@ -260,7 +260,7 @@ def test_a_file_that_changes_while_it_is_read_stops_the_snapshot(
     error = stage_error(pipeline)
     assert (error.file, error.reason) == (
         f"enrollment/{PERIOD}/a-good.csv",
-        "changed while reading: stage it again once the upload is complete",
+        "changed while reading (an upload in progress?): run again once it is complete",
     )
     monkeypatch.undo()
     assert pipeline.stage().read == 4  # the next run reads the whole file

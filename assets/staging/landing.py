@@ -44,7 +44,7 @@ Reader = Callable[[duckdb.DuckDBPyConnection, Path, str, tuple[str, ...], str, i
 
 READERS: dict[str, Reader] = {".csv": read_csv, ".parquet": read_parquet, ".xlsx": read_xlsx}
 
-CHANGED = "changed while reading: stage it again once the upload is complete"
+CHANGED = "changed while reading (an upload in progress?): run again once it is complete"
 
 
 @dataclass(frozen=True)
