@@ -227,6 +227,7 @@ def test_folders_that_are_not_periods_or_years_are_reported_as_ignored(
     assert landed_periods(landing) == [PERIOD]
 
 
+@pytest.mark.slow  # a Dagster instance
 def test_ignored_entries_are_in_the_run_summary_and_the_sensor_log(
     pipeline: Pipeline, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
