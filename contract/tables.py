@@ -277,6 +277,13 @@ PERSON = Table(
         C("kbli", "VARCHAR", "Sector of the chosen registration."),
         C("segmen", "VARCHAR", "Segment of the chosen registration."),
         C("status_pekerjaan", "VARCHAR", "FORMAL for PU/JAKON, INFORMAL for BPU, NULL otherwise."),
+        C(
+            "nik",
+            "VARCHAR",
+            "The person's valid NIK (person rule 1: at most one); NULL where none. Followed "
+            "across periods by it (core.person_continuity).",
+            True,
+        ),
     ),
     grain=("periode", "person_id"),
 )

@@ -72,17 +72,24 @@ def same_cell(table: Table, a: str, b: str) -> str:
 def compare_sql(table: Table) -> str:
     """compare.sql for one mart: fills the flow and trend columns of the period's rows."""
     dims = table.dimensions
+
+    def listed(prefix: str, alias: str) -> str:
+        return ", ".join(f"{alias}.{d} AS {prefix}{d}" for d in dims) or f"NULL AS {prefix}cell"
+
     return render(
         SQL / "compare.sql",
         table=table.name,
         person_dimensions="".join(f", {d}" for d in dims),
-        dimensions_select="".join(f"{d}, " for d in dims),
+        now_dimensions=listed("now_", "n"),
+        then_dimensions=listed("then_", "b"),
+        now_dimensions_as_cell="".join(f"now_{d} AS {d}, " for d in dims),
+        then_dimensions_as_cell="".join(f"then_{d} AS {d}, " for d in dims),
+        group_by_now=f"GROUP BY {', '.join(f'now_{d}' for d in dims)}" if dims else "",
+        group_by_then=f"GROUP BY {', '.join(f'then_{d}' for d in dims)}" if dims else "",
         dimensions_m0="".join(f"m0.{d}, " for d in dims),
-        group_by=f"GROUP BY {', '.join(dims)}" if dims else "",
         same_cell_nb=same_cell(table, "n", "b"),
-        same_cell_s=same_cell(table, "m0", "s"),
         same_cell_a=same_cell(table, "m0", "a"),
-        same_cell_h=same_cell(table, "m0", "h"),
+        same_cell_t=same_cell(table, "m0", "t"),
         same_cell_pm=same_cell(table, "m0", "pm"),
         same_cell_mc=same_cell(table, "m", "c"),
     )
