@@ -102,9 +102,11 @@ CREATE OR REPLACE TEMP MACRO normalise_name(nama) AS
 -- have the same words but one, and that word is a `word_slip` of the other.
 CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
     a = b
-    OR replace(a, ' ', '') = replace(b, ' ', '')
-    OR (abs(length(a) - length(b)) <= 1  -- cheap: hopeless pairs stop here
-        AND one_word_slip(string_split(a, ' '), string_split(b, ' ')));
+    OR (a[1] = b[1]  -- cheap first: every variant keeps the first letter and the last
+        AND (a[-1] = b[-1] OR (a[-1] IN ('I', 'Y') AND b[-1] IN ('I', 'Y')))
+        AND (replace(a, ' ', '') = replace(b, ' ', '')
+             OR (abs(length(a) - length(b)) <= 1
+                 AND one_word_slip(string_split(a, ' '), string_split(b, ' ')))));
 
 -- The same number of words, all equal but one pair, and that pair is a slip.
 CREATE OR REPLACE TEMP MACRO one_word_slip(words_a, words_b) AS

@@ -259,10 +259,10 @@ def persons_report(internal: Path, landing: Path) -> tuple[str, bool]:
     within 0.01 %)."""
     import duckdb
 
-    conn = duckdb.connect()
+    conn = duckdb.connect(config={"enable_progress_bar": False})
     conn.execute("ATTACH ? AS internal (READ_ONLY)", [str(internal)])
     conn.execute(
-        "CREATE TEMP TABLE truth AS SELECT regexp_extract(filename, '(\\d{4}-\\d{2})', 1) "
+        "CREATE TEMP TABLE truth AS SELECT regexp_extract(filename, '(\\d{4}-\\d{2})\\.parquet$', 1) "
         "AS periode, kpj, person, classes FROM read_parquet(?, filename = true)",
         [str(landing / "_truth" / "*.parquet")],
     )

@@ -7,7 +7,8 @@
 
 CREATE OR REPLACE TEMP TABLE registration AS
 SELECT kpj, nik, nik_valid, tanggal_lahir, kode_kemendagri_kabkota AS regency,
-       normalise_name(nama) AS name_key, coalesce(alamat, '') AS alamat
+       normalise_name(nama) AS name_key,
+       CASE WHEN NOT nik_valid THEN coalesce(alamat, '') END AS alamat  -- see loose_to_nik
 FROM staging.enrollment WHERE periode = getvariable('periode');
 
 -- Rule 1: a valid NIK is a person; its names in each block are what others match.
@@ -35,11 +36,16 @@ nearest AS (
     FROM candidate
     QUALIFY distance = min(distance) OVER (PARTITION BY tanggal_lahir, regency, name_key, alamat)
 ),
+tied_address AS (  -- the addresses of the tied NIK persons only (a few): cheap
+    SELECT DISTINCT nik, address_key(alamat) AS address
+    FROM staging.enrollment
+    WHERE periode = getvariable('periode') AND nik_valid
+      AND nik IN (SELECT nik FROM nearest WHERE tied > 1)
+),
 same_address AS (
     SELECT DISTINCT n.tanggal_lahir, n.regency, n.name_key, n.alamat, n.nik
     FROM nearest n
-    JOIN registration r ON r.nik_valid AND r.nik = n.nik
-     AND address_key(r.alamat) = address_key(n.alamat)
+    JOIN tied_address a ON a.nik = n.nik AND a.address = address_key(n.alamat)
     WHERE n.tied > 1
 )
 SELECT n.tanggal_lahir, n.regency, n.name_key, n.alamat, n.nik,

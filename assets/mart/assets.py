@@ -56,6 +56,16 @@ def mart_metadata(
             float("nan") if pct is None else round(pct, 2)
         )
         metadata["peserta_aktif / pekerja"] = dg.MetadataValue.text(f"{aktif:,} / {pekerja or 0:,}")
+        previous, baru, berhenti = conn.execute(
+            "SELECT periode_sebelumnya, peserta_baru, peserta_berhenti "
+            "FROM mart.coverage_province WHERE periode = ?",
+            [period],
+        ).fetchone() or (None, None, None)
+        metadata["flows"] = dg.MetadataValue.text(
+            f"+{baru:,} joined, -{berhenti:,} left since {previous}"
+            if previous
+            else "no earlier published period"
+        )
     if table is COVERAGE_REGION:
         metadata["coverage_by_region"] = dg.MetadataValue.md(region_table_markdown(conn, period))
     return metadata
