@@ -260,60 +260,61 @@ def settle_name_blocks(pop: Population, nama: pl.Series) -> int:
     count in both regencies) could belong to either: the contract joins it to one, and a
     real register would too. The demo keeps its truth decidable: both persons then carry
     their valid NIK on every row. Planted namesakes are decidable by address and stay.
-    Returns how many persons were given their NIK."""
+    Returns how many persons were given their NIK. Works one regency at a time, on hashes
+    of the name's shape, so that five million persons fit in memory."""
     p, g = pop.persons, pop.regs
     pid = g["pid"]
+    keys = normalised_names(nama)
+    words = keys.str.split(" ")
     rows = pl.DataFrame(
         {
+            "row": np.arange(len(pid)),
             "pid": pid,
             "dob": p["dob"][pid],
-            "region": p["region"][pid],
+            "region": p["region"][pid].astype(np.int16),
             "nikless": g["nik_kind"] > 0,
-            "key": normalised_names(nama),
+            "flat": keys.str.replace_all(" ", "").hash(),
+            "first": words.list.first().hash(),
+            "last": words.list.last().hash(),
+            "n": keys.str.len_chars().cast(pl.Int16),
+            "spaces": (words.list.len() - 1).cast(pl.Int16),
         }
-    ).with_row_index("row")
+    )
     moved = p["move_at"][pid] >= 0
     others = pl.concat(
         [
             rows,
             rows.filter(pl.Series(moved)).with_columns(
-                region=pl.Series(p["region_after"][pid[moved]])
+                region=pl.Series(p["region_after"][pid[moved]].astype(np.int16))
             ),
         ]
     )
-    shape = [
-        pl.col("key").str.replace_all(" ", "").alias("flat"),
-        pl.col("key").str.len_chars().alias("n"),
-        pl.col("key").str.count_matches(" ").alias("spaces"),
-        pl.col("key").str.split(" ").list.first().alias("first"),
-        pl.col("key").str.split(" ").list.last().alias("last"),
-    ]
-    loose = rows.filter(pl.col("nikless")).with_columns(shape)
-    pairs = (
-        loose.join(others.with_columns(shape), on=["dob", "region"], suffix="_o")
-        .filter(pl.col("pid") != pl.col("pid_o"))
-        .filter(
-            (pl.col("flat") == pl.col("flat_o"))
-            | (
-                (pl.col("spaces") == pl.col("spaces_o"))
-                & ((pl.col("n") - pl.col("n_o")).abs() <= 1)
-                & (
-                    (pl.col("first") == pl.col("first_o"))
-                    | (pl.col("last") == pl.col("last_o"))
-                    | (pl.col("spaces") == 0)
-                )
-            )
+    loose = rows.filter(pl.col("nikless"))
+    same_shape = (pl.col("flat") == pl.col("flat_o")) | (
+        (pl.col("spaces") == pl.col("spaces_o"))
+        & ((pl.col("n") - pl.col("n_o")).abs() <= 1)
+        & (
+            (pl.col("first") == pl.col("first_o"))
+            | (pl.col("last") == pl.col("last_o"))
+            | (pl.col("spaces") == 0)
         )
-        .select("pid", "pid_o", "key", "key_o")
-        .unique()
-        .sort("pid", "pid_o", "key", "key_o")
     )
+    found = []
+    for region in range(len(pop.kemendagri)):
+        found.append(
+            loose.filter(pl.col("region") == region)
+            .join(others.filter(pl.col("region") == region), on=["dob", "region"], suffix="_o")
+            .filter((pl.col("pid") != pl.col("pid_o")) & same_shape)
+            .select("pid", "pid_o", "row", "row_o")
+        )
+    pairs = pl.concat(found).sort("row", "row_o")
+    key_list = keys.to_list()
     partner = p["partner"]
     unsure: set[int] = set()
-    for a, b, key_a, key_b in pairs.iter_rows():
+    for a, b, row_a, row_b in pairs.iter_rows():
         if partner[a] == b and p["planted"][a] == NAMESAKE:
             continue
-        if nearly_same(key_a, key_b):
+        if nearly_same(key_list[row_a], key_list[row_b]):
             unsure.update((a, b))
     if unsure:
         who = np.isin(pid, np.fromiter(unsure, np.int64))
