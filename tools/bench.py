@@ -259,7 +259,8 @@ def persons_report(internal: Path, landing: Path) -> tuple[str, bool]:
     within 0.01 %)."""
     import duckdb
 
-    conn = duckdb.connect(config={"enable_progress_bar": False})
+    conn = duckdb.connect()
+    conn.execute("SET enable_progress_bar = false")
     conn.execute("ATTACH ? AS internal (READ_ONLY)", [str(internal)])
     conn.execute(
         "CREATE TEMP TABLE truth AS SELECT regexp_extract(filename, '(\\d{4}-\\d{2})\\.parquet$', 1) "

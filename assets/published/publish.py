@@ -65,6 +65,8 @@ def refreshed_successor(conn: duckdb.DuckDBPyConnection, period: str) -> str | N
     trend columns (its previous period becomes ``period``) and its own numbers in the
     internal marts are still the published ones. If that period's last run did not publish
     (its internal numbers differ), it keeps its published rows until it publishes again."""
+    if not table_exists(conn, "old", PUBLISHED_PERIODS):
+        return None
     (later,) = conn.execute(
         f"SELECT min(periode) FROM old.{PUBLISHED_PERIODS.name} WHERE periode > ?", [period]
     ).fetchone() or (None,)
