@@ -93,15 +93,57 @@ CREATE OR REPLACE TEMP MACRO normalise_name(nama) AS
                 ELSE t END),
         ' ');
 
--- Person rule 2, "nearly the same (small spelling variants)": normalised names within one
--- edit (insertion, deletion, substitution or swap of neighbours) of each other, two edits
--- for long names; very short names must match exactly.
+-- Person rule 2, "nearly the same (small spelling variants)": the same name, never a
+-- different one. Shared family names are common (Batak marga, Minahasa fam, Bugis, Banjar),
+-- so two given names one or two letters apart are usually two people (HADI / BUDI, DENI /
+-- DANI, RINA / RINI, ILHAM / IRHAM, SUSANTO / SUSANTI, BAHARUDDIN / SAHARUDDIN): a string
+-- distance alone cannot tell a slip from another name. Normalised names are nearly the
+-- same when they are equal, or equal once spaces are removed (NUR HALIZA / NURHALIZA), or
+-- have the same words but one, and that word is a `word_slip` of the other.
 CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
-    a = b OR (
-        least(length(a), length(b)) >= 5
-        AND abs(length(a) - length(b)) <= 2  -- cheap: no edit distance for hopeless pairs
-        AND damerau_levenshtein(a, b)
-            <= CASE WHEN least(length(a), length(b)) >= 12 THEN 2 ELSE 1 END);
+    a = b
+    OR (a[1] = b[1]  -- cheap first: every variant keeps the first letter and the last
+        AND (a[-1] = b[-1] OR (a[-1] IN ('I', 'Y') AND b[-1] IN ('I', 'Y')))
+        AND (replace(a, ' ', '') = replace(b, ' ', '')
+             OR (abs(length(a) - length(b)) <= 1
+                 AND one_word_slip(string_split(a, ' '), string_split(b, ' ')))));
+
+-- The same number of words, all equal but one pair, and that pair is a slip.
+CREATE OR REPLACE TEMP MACRO one_word_slip(words_a, words_b) AS
+    len(words_a) = len(words_b)
+    AND len(list_filter(list_zip(words_a, words_b), lambda w: w[1] <> w[2])) = 1
+    AND list_bool_or(list_transform(list_zip(words_a, words_b), lambda w: word_slip(w[1], w[2])));
+
+-- One slip of the pen inside a word: one edit (Damerau-Levenshtein distance 1) in a word
+-- whose shorter spelling has 5+ letters, keeping its first and last letter (endings mark
+-- different names: SAPUTRA / SAPUTRI / SAPUTRO, RAHMAN / RAHMAT, HIDAYAT / HIDAYATI;
+-- so do initials: BAHARUDDIN / SAHARUDDIN), where the edit is
+--   a letter dropped or added (PRATAMA / PRATMA, NURJANNAH / NURJANAH),
+--   two neighbouring letters swapped (RIZKI / RZIKI),
+--   a vowel written for another (NORDIN / NURDIN, YOHANES / YOHANIS), or
+--   a letter for its spelling twin: I for Y, the end included (RIZKI / RIZKY), S for Z
+--   (NURHALIZA / NURHALISA).
+-- A consonant written for another makes another name (ILHAM / IRHAM, HAKIM / HALIM,
+-- WAHYUDI / WAHYUNI), and so does any edit of a shorter word (DENI / DANI, RINA / RINI).
+CREATE OR REPLACE TEMP MACRO word_slip(x, y) AS
+    least(length(x), length(y)) >= 5
+    AND x[1] = y[1]
+    AND (x[-1] = y[-1]
+         OR (length(x) = length(y) AND x[-1] IN ('I', 'Y') AND y[-1] IN ('I', 'Y')))
+    AND damerau_levenshtein(x, y) = 1
+    AND CASE WHEN length(x) <> length(y) THEN true  -- a letter dropped or added
+             ELSE hamming(x, y) = 2  -- two neighbours swapped (hamming needs equal lengths)
+                  OR translate(x, 'YZ', 'IS') = translate(y, 'YZ', 'IS')
+                  OR translate(x, 'EIOU', 'AAAA') = translate(y, 'EIOU', 'AAAA') END;
+
+-- How far apart two nearly-same names are, to prefer the nearest: 0 when equal.
+CREATE OR REPLACE TEMP MACRO name_distance(a, b) AS
+    CASE WHEN a = b THEN 0 ELSE damerau_levenshtein(a, b) END;
+
+-- Addresses compared ignoring case, spacing and punctuation: the tie-break between
+-- namesakes (two NIK persons whose names a NIK-less row matches equally well).
+CREATE OR REPLACE TEMP MACRO address_key(alamat) AS
+    trim(regexp_replace(upper(coalesce(alamat, '')), '[^A-Z0-9]+', ' ', 'g'));
 
 -- Formal/informal: PU and JAKON count as FORMAL, BPU as INFORMAL (PMI as neither).
 CREATE OR REPLACE TEMP MACRO status_pekerjaan_of(segmen) AS

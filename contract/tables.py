@@ -94,6 +94,46 @@ TAHUN_PEKERJA = C(
     "INTEGER",
     "Sakernas year used as denominator: the latest year <= the period's.",
 )
+# Persons across periods (contract additions of 2026-11-28): the flow and trend columns of
+# `FLOW_MARTS`, compared with the previous published period.
+PERIODE_SEBELUMNYA = C(
+    "periode_sebelumnya",
+    "VARCHAR",
+    "The period compared with: the latest period before this one that was published "
+    "(whatever the gap); NULL where there is none.",
+)
+PESERTA_AKTIF_SEBELUMNYA = C(
+    "peserta_aktif_sebelumnya",
+    "BIGINT",
+    "Active persons of the cell in the previous period; NULL where there is no previous period.",
+)
+PESERTA_BARU = C(
+    "peserta_baru",
+    "BIGINT",
+    "Active in this cell now, not in it in the previous period (joined, came back, or moved "
+    "in from another cell); NULL where there is no previous period.",
+)
+PESERTA_BERHENTI = C(
+    "peserta_berhenti",
+    "BIGINT",
+    "Active in this cell in the previous period, not in it now (gone NONAKTIF, absent from "
+    "the snapshot, or moved to another cell); NULL where there is no previous period.",
+)
+CAKUPAN_SEBELUMNYA = C(
+    "cakupan_persen_sebelumnya",
+    "DOUBLE",
+    "cakupan_persen of the cell in the previous period; NULL where there is none.",
+)
+PERUBAHAN_POIN = C(
+    "perubahan_poin",
+    "DOUBLE",
+    "cakupan_persen - cakupan_persen_sebelumnya, in percentage points; NULL where either is NULL.",
+)
+FLOW_COLUMNS = (PESERTA_AKTIF_SEBELUMNYA, PESERTA_BARU, PESERTA_BERHENTI)
+TREND_COLUMNS = (CAKUPAN_SEBELUMNYA, PERUBAHAN_POIN)
+#: Columns a mart with flows adds, after its own.
+PERIOD_COMPARISON_COLUMNS = (PERIODE_SEBELUMNYA, *FLOW_COLUMNS, *TREND_COLUMNS)
+
 KODE_WILAYAH_BPS = C("kode_wilayah", "VARCHAR", "Regency/city, BPS code (as in Sakernas).")
 NAMA_WILAYAH = C("nama_wilayah", "VARCHAR", "Regency/city name.")
 KBLI = C("kbli", "VARCHAR", "KBLI 2020 section A-U.")
@@ -237,6 +277,49 @@ PERSON = Table(
         C("kbli", "VARCHAR", "Sector of the chosen registration."),
         C("segmen", "VARCHAR", "Segment of the chosen registration."),
         C("status_pekerjaan", "VARCHAR", "FORMAL for PU/JAKON, INFORMAL for BPU, NULL otherwise."),
+        C(
+            "nik",
+            "VARCHAR",
+            "The person's valid NIK (person rule 1: at most one); NULL where none. Followed "
+            "across periods by it (core.person_continuity).",
+            True,
+        ),
+    ),
+    grain=("periode", "person_id"),
+)
+
+PREVIOUS_PERIOD = Table(
+    "core.previous_period",
+    "Which period each period's persons are followed from: the latest period before it that "
+    "was published, whatever the gap (decided when the period, or its predecessor, is run).",
+    (
+        PERIODE,
+        C("periode_sebelumnya", "VARCHAR", "The previous published period; NULL where none."),
+    ),
+    grain=("periode",),
+)
+
+PERSON_CONTINUITY = Table(
+    "core.person_continuity",
+    "Persons across periods: each person of the period and the person of the previous "
+    "period it continues (at most one, and each of those continued at most once).",
+    (
+        PERIODE,
+        C("person_id", "VARCHAR", "The person in this period (see core.person_link).", True),
+        C("periode_sebelumnya", "VARCHAR", "The previous published period; NULL where none."),
+        C(
+            "person_id_sebelumnya",
+            "VARCHAR",
+            "The person of the previous period this one continues; NULL: none (a new person).",
+            True,
+        ),
+        C(
+            "match_rule",
+            "VARCHAR",
+            "How the two were matched: nik (a shared valid NIK), name_exact or name_similar "
+            "(birth date, regency and the same or nearly the same name, as in person rule 2); "
+            "NULL where the person continues nobody.",
+        ),
     ),
     grain=("periode", "person_id"),
 )
@@ -253,6 +336,7 @@ COVERAGE_PROVINCE = Table(
         C("peserta_pmi", "BIGINT", "Persons whose only active registrations are PMI (abroad)."),
         DI_ATAS_100,
         TAHUN_PEKERJA,
+        *PERIOD_COMPARISON_COLUMNS,
     ),
     grain=("periode",),
 )
@@ -271,6 +355,7 @@ COVERAGE_REGION = Table(
         BELUM,
         DI_ATAS_100,
         TAHUN_PEKERJA,
+        *PERIOD_COMPARISON_COLUMNS,
     ),
     grain=("periode", "kode_wilayah"),
 )
@@ -288,6 +373,7 @@ COVERAGE_SECTOR = Table(
         BELUM,
         DI_ATAS_100,
         TAHUN_PEKERJA,
+        *PERIOD_COMPARISON_COLUMNS,
     ),
     grain=("periode", "kbli"),
 )
@@ -331,6 +417,7 @@ COVERAGE_STATUS = Table(
         ),
         DI_ATAS_100,
         TAHUN_PEKERJA,
+        *PERIOD_COMPARISON_COLUMNS,
     ),
     grain=("periode", "kode_wilayah", "status_pekerjaan"),
 )
@@ -372,6 +459,9 @@ MARTS = (
     COVERAGE_REGION_SECTOR,
     COVERAGE_STATUS,
 )
+#: The marts with the flow and trend columns (`PERIOD_COMPARISON_COLUMNS`): persons who
+#: joined and left each cell since the previous published period, and the coverage then.
+FLOW_MARTS = (COVERAGE_PROVINCE, COVERAGE_REGION, COVERAGE_SECTOR, COVERAGE_STATUS)
 INTERNAL_TABLES = (
     STAGED_ENROLLMENT,
     STAGED_LABOUR,
@@ -381,6 +471,8 @@ INTERNAL_TABLES = (
     BROKEN_FILES,
     PERSON_LINK,
     PERSON,
+    PREVIOUS_PERIOD,
+    PERSON_CONTINUITY,
     *MARTS,
     VALIDATION_RESULTS,
 )

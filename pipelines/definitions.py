@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.core.assets import person, person_link
+from assets.core.assets import person, person_continuity, person_link
 from assets.mart.assets import mart_assets
 from assets.published.assets import published_candidate, published_coverage
 from assets.staging.assets import staged_enrollment, staged_labour
@@ -17,6 +17,7 @@ all_assets = [
     staged_labour,
     person_link,
     person,
+    person_continuity,
     *mart_assets,
     published_candidate,
     published_coverage,

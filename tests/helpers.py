@@ -11,8 +11,10 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from assets.core.continuity import follow_persons, periods_to_follow, published_periods
 from assets.core.persons import link_registrations, write_persons
-from assets.mart.coverage import build_mart
+from assets.mart.coverage import build_mart, refresh_comparison
+from assets.published.publish import build_candidate, swap_in
 from assets.staging.stage import (
     LabourStaging,
     StagedSnapshot,
@@ -23,7 +25,7 @@ from assets.staging.stage import (
 from assets.warehouse import Warehouse
 from contract.reference import STATUS_PEKERJAAN, bps_regions, kbli_sections
 from contract.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS
-from contract.tables import MARTS
+from contract.tables import FLOW_MARTS, MARTS
 from pipelines.runner import PeriodOutcome, run_each_period
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,12 +199,33 @@ class Pipeline:
             self.internal("SELECT kpj, person_id FROM core.person_link WHERE periode = ?", [period])
         )
 
-    def build_marts(self, period: str = PERIOD) -> None:
-        """Stage the period and its labour year, resolve persons and build every mart, as the
-        job does (without Dagster and without the checks)."""
-        self.stage(period)
-        self.stage_labour_for(period)
-        self.resolve_persons(period)
+    def follow_persons(self, period: str = PERIOD) -> list[tuple[str, str | None]]:
+        """Persons across periods, as the job does: this period from its previous published
+        one, and the published period after it from this one. Returns those pairs."""
+        pairs = periods_to_follow(published_periods(self.warehouse), period)
         with self.connect() as conn:
+            for each, previous in pairs:
+                follow_persons(conn, each, previous)
+        return pairs
+
+    def build_marts(self, period: str = PERIOD) -> None:
+        """Stage the period and its labour year, resolve and follow persons and build every
+        mart, as the job does (without Dagster and without the checks)."""
+        pairs = periods_to_follow(published_periods(self.warehouse), period)
+        with self.connect() as conn:  # one connection: opening one costs ~0.25 s
+            stage_enrollment(conn, self.warehouse.landing, period)
+            stage_labour_for(conn, self.warehouse.landing, period)
+            link_registrations(conn, period)
+            write_persons(conn, period)
+            for each, previous in pairs:
+                follow_persons(conn, each, previous)
             for table in MARTS:
                 build_mart(conn, table, period, self.warehouse.bpu_minimum_contribution_rp)
+                if table in FLOW_MARTS:
+                    for later, _ in pairs[1:]:
+                        refresh_comparison(conn, table, later)
+
+    def publish(self, period: str = PERIOD, run_id: str = "test-run") -> None:
+        """`build_marts`, then the candidate file swapped in, as the job does (no checks)."""
+        self.build_marts(period)
+        swap_in(build_candidate(self.warehouse, period, run_id), self.warehouse.published_path)

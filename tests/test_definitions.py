@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 ASSETS = [
     "core/person",
+    "core/person_continuity",
     "core/person_link",
     "mart/coverage_province",
     "mart/coverage_region",

@@ -17,7 +17,9 @@ import pytest
 
 from tools.demo_data import (
     ENROLLMENT_COLUMNS,
+    PLAIN,
     REJECT_RULES,
+    ROW_CLASSES,
     DemoSummary,
     NikRows,
     Source,
@@ -127,13 +129,19 @@ def normalise(name: str) -> str:
 
 
 def edits(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    """Edits from a to b: insert, delete or substitute a letter, or swap two neighbours."""
+    d: dict[tuple[int, int], int] = {}
+    for i in range(len(a) + 1):
+        for j in range(len(b) + 1):
+            if min(i, j) == 0:
+                d[i, j] = max(i, j)
+                continue
+            d[i, j] = min(
+                d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (a[i - 1] != b[j - 1])
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i, j] = min(d[i, j], d[i - 2, j - 2] + 1)
+    return d[len(a), len(b)]
 
 
 def enrollment_rows(demo: DemoSummary, periode: str) -> list[dict[str, Any]]:
@@ -456,3 +464,101 @@ def test_calibration_lands_near_kaltim_coverage(demo: DemoSummary) -> None:
     size = {c: pekerja[("region", c)] for c in by_region}
     assert sorted(size, key=size.get)[-3:] == sorted(["6472", "6403", "6471"], key=size.get)
     assert min(size, key=size.get) == "6411"
+
+
+# --- the hard cases of person linking, flows, and the truth files --------------------------
+
+
+def truth_rows(demo: DemoSummary, periode: str) -> dict[str, tuple[int, set[str]]]:
+    """kpj -> (true person, planted classes) from the period's truth file."""
+    frame = pl.read_parquet(demo.out_dir / demo.planted.truth_files[periode])
+    return {kpj: (person, set(classes.split(";"))) for kpj, person, classes in frame.iter_rows()}
+
+
+def persons_with(rows: list[dict[str, Any]], truth: dict[str, tuple[int, set[str]]], cls: str):
+    """The accepted rows of each true person whose rows carry ``cls``."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        person, classes = truth[r["kpj"]]
+        if cls in classes:
+            out.setdefault(person, []).append(r)
+    return out
+
+
+def test_truth_files_list_every_accepted_row_with_its_person(demo: DemoSummary) -> None:
+    assert set(demo.planted.truth_files) == set(PERIODS)
+    for periode in PERIODS:
+        path = demo.planted.truth_files[periode]
+        assert path == f"_truth/{periode}.parquet" and demo.out_dir / path in demo.files
+        truth = truth_rows(demo, periode)
+        assert set(truth) == {r["kpj"] for r in accepted(demo, periode)}
+        assert len({p for p, _ in truth.values()}) == demo.planted.true_persons[periode]
+        classes = set().union(*(c for _, c in truth.values()))
+        expected = set(ROW_CLASSES) | {PLAIN}
+        assert classes == (expected if periode != PERIODS[0] else expected - {"mover"})
+
+
+def test_planted_negatives_share_all_but_a_close_given_name(demo: DemoSummary) -> None:
+    """Same birth date, regency and family name; given names one or two letters apart
+    (HADI / BUDI); one of the two with a row without a valid NIK."""
+    periode = PERIODS[0]
+    rows = accepted(demo, periode)
+    truth = truth_rows(demo, periode)
+    persons = persons_with(rows, truth, "negative")
+    assert len(persons) == 2 * demo.planted.planted_pairs["negative"] >= 2
+    by_block: dict[tuple[str, str], list[list[dict[str, Any]]]] = {}
+    for person_rows in persons.values():
+        r = person_rows[0]
+        by_block.setdefault((r["tanggal_lahir"], r["kode_wilayah"][:4]), []).append(person_rows)
+    pairs = [v for v in by_block.values() if len(v) == 2]
+    assert len(pairs) == demo.planted.planted_pairs["negative"]
+    for a, b in pairs:
+        name_a, name_b = (normalise(x[0]["nama"]).split() for x in (a, b))
+        assert name_a[-1] == name_b[-1] and len(name_a) == len(name_b)
+        differ = [(x, y) for x, y in zip(name_a, name_b, strict=True) if x != y]
+        assert len(differ) == 1 and 1 <= edits(*differ[0]) <= 2, (name_a, name_b)
+        assert any(not nik_is_valid(r["nik"]) for r in a + b)
+
+
+def test_planted_namesakes_two_niks_one_row_without(demo: DemoSummary) -> None:
+    periode = PERIODS[0]
+    rows = accepted(demo, periode)
+    persons = persons_with(rows, truth_rows(demo, periode), "namesake")
+    assert len(persons) == 2 * demo.planted.planted_pairs["namesake"] >= 2
+    names = {normalise(r["nama"]) for v in persons.values() for r in v}
+    assert len(names) == demo.planted.planted_pairs["namesake"]  # one name per pair
+    for person_rows in persons.values():
+        valid = {r["nik"] for r in person_rows if nik_is_valid(r["nik"])}
+        assert len(valid) == 1
+        # The row without NIK is at its person's own address.
+        assert len({r["alamat"] for r in person_rows}) == 1
+
+
+def test_movers_change_regency_and_carry_a_valid_nik(demo: DemoSummary) -> None:
+    first, second = PERIODS
+    before = {r["kpj"]: r for r in accepted(demo, first)}
+    rows = accepted(demo, second)
+    movers = persons_with(rows, truth_rows(demo, second), "mover")
+    assert len(movers) == demo.planted.movers[second] > 0
+    for person_rows in movers.values():
+        assert all(nik_is_valid(r["nik"]) for r in person_rows)
+        old = [before[r["kpj"]] for r in person_rows if r["kpj"] in before]
+        assert old and all(
+            o["kode_wilayah"][:4] != r["kode_wilayah"][:4]
+            for o, r in zip(old, person_rows, strict=False)
+        )
+
+
+def test_planted_flows_are_real_and_add_up(demo: DemoSummary) -> None:
+    second = PERIODS[1]
+    planted = demo.planted
+    province = planted.flows_province[second]
+    assert province.sebelumnya == planted.active_persons[PERIODS[0]]
+    assert province.sebelumnya + province.baru - province.berhenti == planted.active_persons[second]
+    for share in (province.baru, province.berhenti):
+        assert 0.005 < share / province.sebelumnya < 0.05  # a few percent each way
+    for flows in (planted.flows_by_region_bps, planted.flows_by_sector):
+        cells = flows[second].values()
+        assert sum(f.sebelumnya for f in cells) == province.sebelumnya
+        assert sum(f.baru for f in cells) >= province.baru
+    assert PERIODS[0] not in planted.flows_province

@@ -2,10 +2,11 @@
 
 import dagster as dg
 
+from assets.core.continuity import follow_persons, periods_to_follow, published_periods
 from assets.core.persons import link_registrations, write_persons
 from assets.partitions import period_partitions
 from assets.warehouse import Warehouse, table_schema
-from contract.tables import PERSON, PERSON_LINK, STAGED_ENROLLMENT
+from contract.tables import PERSON, PERSON_CONTINUITY, PERSON_LINK, STAGED_ENROLLMENT
 
 
 @dg.asset(
@@ -73,3 +74,48 @@ def person(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Materi
             "pmi_only_persons": dg.MetadataValue.int(pmi_only),
         }
     )
+
+
+@dg.asset(
+    key=PERSON_CONTINUITY.key,
+    deps=[PERSON.key],
+    group_name="core",
+    partitions_def=period_partitions,
+    kinds={"duckdb"},
+    description=(
+        "Persons across periods: the person of the previous published period each person "
+        "continues (a shared valid NIK, else birth date + regency + (nearly) the same name; "
+        "one to one). Also refreshes the published period right after this one, whose "
+        "previous period this one becomes."
+    ),
+    metadata={"dagster/column_schema": table_schema(PERSON_CONTINUITY)},
+    tags={"pii": ""},
+)
+def person_continuity(
+    context: dg.AssetExecutionContext, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    period = context.partition_key
+    pairs = periods_to_follow(published_periods(warehouse), period)
+    with warehouse.connect() as conn:
+        for each, previous in pairs:
+            follow_persons(conn, each, previous)
+        by_rule = dict(
+            conn.execute(
+                "SELECT coalesce(match_rule, 'none'), count(*) FROM core.person_continuity "
+                "WHERE periode = ? GROUP BY ALL ORDER BY ALL",
+                [period],
+            ).fetchall()
+        )
+    previous = pairs[0][1]
+    metadata: dict[str, dg.MetadataValue] = {
+        "dagster/row_count": dg.MetadataValue.int(sum(by_rule.values())),
+        "periode_sebelumnya": dg.MetadataValue.text(
+            previous or "none (no earlier published period)"
+        ),
+        "persons_by_match_rule": dg.MetadataValue.json(by_rule),
+    }
+    if len(pairs) > 1:
+        metadata["refreshed_successor"] = dg.MetadataValue.text(
+            f"{pairs[1][0]} (its previous period becomes {period})"
+        )
+    return dg.MaterializeResult(metadata=metadata)

@@ -17,9 +17,10 @@ counted AS (
 per_person AS (
     SELECT person_id, count(*) AS registrasi,
            bool_or(status = 'AKTIF' AND segmen <> 'PMI') AS aktif,
-           bool_or(status = 'AKTIF' AND segmen = 'PMI') AS aktif_pmi
+           bool_or(status = 'AKTIF' AND segmen = 'PMI') AS aktif_pmi,
+           min(nik) FILTER (WHERE nik_valid) AS nik
     FROM r GROUP BY person_id
 )
 SELECT getvariable('periode'), p.person_id, p.registrasi, p.aktif, p.aktif_pmi AND NOT p.aktif,
-       c.kpj, c.kode_bps, c.kbli, c.segmen, status_pekerjaan_of(c.segmen)
+       c.kpj, c.kode_bps, c.kbli, c.segmen, status_pekerjaan_of(c.segmen), p.nik
 FROM per_person p LEFT JOIN counted c USING (person_id)

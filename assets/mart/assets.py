@@ -3,10 +3,19 @@
 import dagster as dg
 import duckdb
 
-from assets.mart.coverage import build_mart
+from assets.core.continuity import periods_to_follow, published_periods
+from assets.mart.coverage import build_mart, refresh_comparison
 from assets.partitions import period_partitions
 from assets.warehouse import Warehouse, table_schema
-from contract.tables import COVERAGE_PROVINCE, COVERAGE_REGION, MARTS, PERSON, STAGED_LABOUR, Table
+from contract.tables import (
+    COVERAGE_PROVINCE,
+    COVERAGE_REGION,
+    FLOW_MARTS,
+    MARTS,
+    PERSON_CONTINUITY,
+    STAGED_LABOUR,
+    Table,
+)
 
 
 def region_table_markdown(conn: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -47,6 +56,16 @@ def mart_metadata(
             float("nan") if pct is None else round(pct, 2)
         )
         metadata["peserta_aktif / pekerja"] = dg.MetadataValue.text(f"{aktif:,} / {pekerja or 0:,}")
+        previous, baru, berhenti = conn.execute(
+            "SELECT periode_sebelumnya, peserta_baru, peserta_berhenti "
+            "FROM mart.coverage_province WHERE periode = ?",
+            [period],
+        ).fetchone() or (None, None, None)
+        metadata["flows"] = dg.MetadataValue.text(
+            f"+{baru:,} joined, -{berhenti:,} left since {previous}"
+            if previous
+            else "no earlier published period"
+        )
     if table is COVERAGE_REGION:
         metadata["coverage_by_region"] = dg.MetadataValue.md(region_table_markdown(conn, period))
     return metadata
@@ -55,7 +74,7 @@ def mart_metadata(
 def mart_asset(table: Table) -> dg.AssetsDefinition:
     @dg.asset(
         key=table.key,
-        deps=[PERSON.key, STAGED_LABOUR.key],
+        deps=[PERSON_CONTINUITY.key, STAGED_LABOUR.key],
         group_name="mart",
         partitions_def=period_partitions,
         kinds={"duckdb"},
@@ -66,6 +85,10 @@ def mart_asset(table: Table) -> dg.AssetsDefinition:
         period = context.partition_key
         with warehouse.connect() as conn:
             build_mart(conn, table, period, warehouse.bpu_minimum_contribution_rp)
+            if table in FLOW_MARTS:
+                # The published period after this one compares with this one from now on.
+                for later, _ in periods_to_follow(published_periods(warehouse), period)[1:]:
+                    refresh_comparison(conn, table, later)
             return dg.MaterializeResult(metadata=mart_metadata(conn, table, period))
 
     return _mart

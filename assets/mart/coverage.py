@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from assets.sql import render
-from contract.tables import Table
+from contract.tables import FLOW_MARTS, PERIOD_COMPARISON_COLUMNS, Table
 
 SQL = Path(__file__).parent
 
@@ -31,10 +31,17 @@ def grid_sql(table: Table) -> str:
     return "SELECT * FROM " + " CROSS JOIN ".join(grids) if grids else "SELECT 1 AS cell"
 
 
+def own_columns(table: Table) -> list[str]:
+    """The mart's columns that coverage.sql computes (the comparison columns come after)."""
+    compared = {c.name for c in PERIOD_COMPARISON_COLUMNS}
+    return [c for c in table.column_names() if c not in compared]
+
+
 def build_mart(
     conn: duckdb.DuckDBPyConnection, table: Table, period: str, bpu_minimum_rp: int
 ) -> None:
-    """Replace the period's rows of one mart."""
+    """Replace the period's rows of one mart (with its flow and trend columns, compared
+    with the period's previous one in core.previous_period, for `FLOW_MARTS`)."""
     dims = ", ".join(table.dimensions)
     conn.execute("SET VARIABLE periode = ?", [period])
     conn.execute("SET VARIABLE bpu_minimum_rp = ?", [bpu_minimum_rp])
@@ -44,7 +51,7 @@ def build_mart(
         render(
             SQL / "coverage.sql",
             table=table.name,
-            columns=", ".join(table.column_names()),
+            columns=", ".join(own_columns(table)),
             grid=grid_sql(table),
             dimensions_select=f"{dims}," if dims else "",
             group_by=f"GROUP BY {dims}" if dims else "",
@@ -52,4 +59,46 @@ def build_mart(
             order_by=", ".join(table.grain),
         )
     )
+    if table in FLOW_MARTS:
+        conn.execute(compare_sql(table))
+    conn.execute("COMMIT")
+
+
+def same_cell(table: Table, a: str, b: str) -> str:
+    """SQL: rows ``a`` and ``b`` are in the same cell of the mart."""
+    return " AND ".join(f"{a}.{d} = {b}.{d}" for d in table.dimensions) or "true"
+
+
+def compare_sql(table: Table) -> str:
+    """compare.sql for one mart: fills the flow and trend columns of the period's rows."""
+    dims = table.dimensions
+
+    def listed(prefix: str, alias: str) -> str:
+        return ", ".join(f"{alias}.{d} AS {prefix}{d}" for d in dims) or f"NULL AS {prefix}cell"
+
+    return render(
+        SQL / "compare.sql",
+        table=table.name,
+        person_dimensions="".join(f", {d}" for d in dims),
+        now_dimensions=listed("now_", "n"),
+        then_dimensions=listed("then_", "b"),
+        now_dimensions_as_cell="".join(f"now_{d} AS {d}, " for d in dims),
+        then_dimensions_as_cell="".join(f"then_{d} AS {d}, " for d in dims),
+        group_by_now=f"GROUP BY {', '.join(f'now_{d}' for d in dims)}" if dims else "",
+        group_by_then=f"GROUP BY {', '.join(f'then_{d}' for d in dims)}" if dims else "",
+        dimensions_m0="".join(f"m0.{d}, " for d in dims),
+        same_cell_nb=same_cell(table, "n", "b"),
+        same_cell_a=same_cell(table, "m0", "a"),
+        same_cell_t=same_cell(table, "m0", "t"),
+        same_cell_pm=same_cell(table, "m0", "pm"),
+        same_cell_mc=same_cell(table, "m", "c"),
+    )
+
+
+def refresh_comparison(conn: duckdb.DuckDBPyConnection, table: Table, period: str) -> None:
+    """Recompute only the flow and trend columns of a period's rows: for the published
+    period after this run's one, whose previous period becomes this run's period."""
+    conn.execute("SET VARIABLE periode = ?", [period])
+    conn.execute("BEGIN TRANSACTION")
+    conn.execute(compare_sql(table))
     conn.execute("COMMIT")

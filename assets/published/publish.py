@@ -5,7 +5,10 @@ is never written in place: a candidate file is built beside it, checked by block
 checks, closed, and renamed over the old one. A dashboard that has the old file open
 keeps reading it; the next open sees the new one, complete. Only the period of this run
 is taken from the internal marts; every other period keeps the numbers it had, so a
-period whose run failed never changes what was published for it.
+period whose run failed never changes what was published for it. One exception keeps the
+file independent of the order runs happened in: the published period right after this
+run's one compares with this one from now on, so its flow and trend columns are taken
+as the run refreshed them (`refreshed_successor`).
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from pathlib import Path
 
 import duckdb
 
+from assets.mart.coverage import own_columns
 from assets.warehouse import Warehouse
-from contract.tables import MARTS, PUBLISHED_PERIODS, Table
+from contract.tables import FLOW_MARTS, MARTS, PUBLISHED_PERIODS, Table
 
 
 def table_exists(conn: duckdb.DuckDBPyConnection, catalog: str, table: Table) -> bool:
@@ -37,14 +41,61 @@ def fsync_path(path: Path) -> None:
 
 
 def new_rows_sql(table: Table) -> str:
-    """This run's rows of a published table, from the internal file ($1 the period,
-    $2 the run id)."""
+    """This run's rows of a published table, from the internal file ($1 the periods taken
+    from it, $2 the run id)."""
     if table is PUBLISHED_PERIODS:
         return (
             "SELECT periode, tahun AS tahun_pekerja, (now() AT TIME ZONE 'UTC') AS published_at, "
-            "$2 AS run_id FROM internal.staging.period_labour_year WHERE periode = $1"
+            "$2 AS run_id FROM internal.staging.period_labour_year WHERE periode = $1[1]"
         )
-    return f"SELECT * FROM internal.{table.name} WHERE periode = $1"
+    return f"SELECT * FROM internal.{table.name} WHERE list_contains($1, periode)"
+
+
+def column_names(conn: duckdb.DuckDBPyConnection, catalog: str, table: Table) -> set[str]:
+    rows = conn.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+        "AND table_name = ?",
+        [catalog, table.schema, table.short_name],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def refreshed_successor(conn: duckdb.DuckDBPyConnection, period: str) -> str | None:
+    """The published period right after ``period``, if this run refreshed its flow and
+    trend columns (its previous period becomes ``period``) and its own numbers in the
+    internal marts are still the published ones. If that period's last run did not publish
+    (its internal numbers differ), it keeps its published rows until it publishes again."""
+    if not table_exists(conn, "old", PUBLISHED_PERIODS):
+        return None
+    (later,) = conn.execute(
+        f"SELECT min(periode) FROM old.{PUBLISHED_PERIODS.name} WHERE periode > ?", [period]
+    ).fetchone() or (None,)
+    if later is None:
+        return None
+    (compared,) = conn.execute(
+        "SELECT count(*) FROM internal.core.previous_period "
+        "WHERE periode = ? AND periode_sebelumnya = ?",
+        [later, period],
+    ).fetchone() or (0,)
+    if not compared:
+        return None
+    for table in FLOW_MARTS:
+        if not table_exists(conn, "old", table):
+            return None
+        old_columns = column_names(conn, "old", table)
+        cols = ", ".join(c for c in own_columns(table) if c in old_columns)
+        (differ,) = conn.execute(
+            f"""SELECT count(*) FROM (
+                (SELECT {cols} FROM internal.{table.name} WHERE periode = $1
+                 EXCEPT ALL SELECT {cols} FROM old.{table.name} WHERE periode = $1)
+                UNION ALL
+                (SELECT {cols} FROM old.{table.name} WHERE periode = $1
+                 EXCEPT ALL SELECT {cols} FROM internal.{table.name} WHERE periode = $1))""",
+            [later],
+        ).fetchone() or (0,)
+        if differ:
+            return None
+    return str(later)
 
 
 def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
@@ -61,14 +112,21 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
         if has_old:
             conn.execute("ATTACH ? AS old (READ_ONLY)", [str(published)])
         conn.execute("CREATE SCHEMA mart")
+        successor = refreshed_successor(conn, period) if has_old else None
         for table in (*MARTS, PUBLISHED_PERIODS):
+            periods = [period]
+            if successor and table in FLOW_MARTS:
+                periods.append(successor)
             rows = new_rows_sql(table)
             if has_old and table_exists(conn, "old", table):
-                rows += f" UNION ALL BY NAME SELECT * FROM old.{table.name} WHERE periode <> $1"
+                rows += (
+                    f" UNION ALL BY NAME SELECT * FROM old.{table.name} "
+                    "WHERE NOT list_contains($1, periode)"
+                )
             conn.execute(
                 f"CREATE TABLE {table.name} AS SELECT * FROM ({rows}) "
                 f"ORDER BY {', '.join(table.grain)}",
-                [period, run_id] if table is PUBLISHED_PERIODS else [period],
+                [periods, run_id] if table is PUBLISHED_PERIODS else [periods],
             )
             for statement in table.comments():
                 conn.execute(statement)

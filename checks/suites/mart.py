@@ -13,10 +13,20 @@ from checks.suites.builder import Builder, sql_list
 from checks.suites.registry import ERROR, WARN, SuiteParams, SuiteSpec, Validation, register
 from checks.suites.staging import labour_year_sql
 from contract.reference import STATUS_PEKERJAAN, bps_regions, kbli_sections
-from contract.tables import COVERAGE_PROVINCE, COVERAGE_REGION, COVERAGE_STATUS, MARTS, Table
+from contract.tables import (
+    COVERAGE_PROVINCE,
+    COVERAGE_REGION,
+    COVERAGE_STATUS,
+    FLOW_MARTS,
+    MARTS,
+    PERIOD_COMPARISON_COLUMNS,
+    Table,
+)
 
 #: Largest move of a regency's coverage between two periods that needs no explanation.
 MAX_MOVE_POINTS = 5.0
+#: Largest share of a regency's active persons that may leave it in one period unnoticed.
+MAX_LEAVING_SHARE = 0.10
 
 
 def dimension_cells() -> dict[str, tuple[str, ...]]:
@@ -42,8 +52,8 @@ def row_id(table: Table, alias: str = "") -> str:
 
 def mart_target(table: Table, period: str) -> str:
     """The period's rows of a mart, with what its rules compare them to: the period's
-    Sakernas year; for the province, the sums of every other mart; for the regions, the
-    coverage of the previous period in the mart."""
+    Sakernas year; for the province, the sums of every other mart; for the marts with flows,
+    the previous published period (core.previous_period) and its values in the same cell."""
     columns = ["pekerja", "peserta_aktif", "cakupan_persen", "belum_terlindungi"]
     columns += ["cakupan_di_atas_100", "tahun_pekerja", *table.dimensions]
     if table is COVERAGE_STATUS:
@@ -60,12 +70,18 @@ def mart_target(table: Table, period: str) -> str:
             if other is not table
             for c in ("pekerja", "peserta_aktif")
         ]
-    if table is COVERAGE_REGION:
-        extra += ["p.cakupan_persen AS cakupan_sebelumnya", "p.periode AS periode_sebelumnya"]
+    if table in FLOW_MARTS:
+        columns += [c.name for c in PERIOD_COMPARISON_COLUMNS]
+        extra += [
+            "x.periode_sebelumnya AS periode_yang_dibandingkan",
+            "CASE WHEN x.periode_sebelumnya IS NOT NULL THEN coalesce(p.peserta_aktif, -1) END "
+            "AS peserta_aktif_saat_itu",
+            "p.cakupan_persen AS cakupan_persen_saat_itu",
+        ]
+        same_cell = "".join(f" AND p.{d} = m.{d}" for d in table.dimensions)
         previous = f"""
-            LEFT JOIN mart.coverage_region p ON p.kode_wilayah = m.kode_wilayah
-             AND p.periode = (SELECT max(periode) FROM mart.coverage_region
-                              WHERE periode < '{period}')"""
+            LEFT JOIN core.previous_period x ON x.periode = m.periode
+            LEFT JOIN {table.name} p ON p.periode = x.periode_sebelumnya{same_cell}"""
     select = ", ".join([f"{row_id(table, 'm.')} AS row_id"] + [f"m.{c}" for c in columns])
     return f"""
         SELECT {select}, {", ".join(extra)}
@@ -154,7 +170,74 @@ def mart_rules(table: Table, params: SuiteParams) -> Validation:
             "= sum of status cells (pekerja and peserta_aktif)",
             parts,
         )
+    if table in FLOW_MARTS:
+        flow_rules(b, table, params.period)
     return b.validation(mart_target(table, params.period))
+
+
+def flows_broken() -> str:
+    """SQL: a row whose flow columns break the identity, or are not NULL together."""
+    return """
+        (periode_sebelumnya IS NULL) <> (peserta_aktif_sebelumnya IS NULL)
+        OR (periode_sebelumnya IS NULL) <> (peserta_baru IS NULL)
+        OR (periode_sebelumnya IS NULL) <> (peserta_berhenti IS NULL)
+        OR least(peserta_aktif_sebelumnya, peserta_baru, peserta_berhenti) < 0
+        OR peserta_aktif_sebelumnya + peserta_baru - peserta_berhenti <> peserta_aktif
+    """
+
+
+def flow_rules(b: Builder, table: Table, period: str) -> None:
+    """Persons across periods (contract additions of 2026-11-28): flows and trend."""
+    b.rows_where(
+        "peserta_aktif_sebelumnya + peserta_baru - peserta_berhenti = peserta_aktif at every "
+        "row, none negative, all three NULL exactly where no earlier period was published; "
+        "also on the published period after this one, whose flows this run refreshed",
+        f"""
+        SELECT row_id FROM {{batch}} WHERE {flows_broken()}
+        UNION ALL
+        SELECT {row_id(table)} || ' (refreshed)' AS row_id FROM {table.name}
+        WHERE periode IN (SELECT periode FROM core.previous_period
+                          WHERE periode_sebelumnya = '{period}')
+          AND ({flows_broken()})
+        """,
+    )
+    b.rows_where(
+        "The period is compared with the latest earlier published period (core.previous_period): "
+        "peserta_aktif_sebelumnya and cakupan_persen_sebelumnya are that period's values in the "
+        "same cell, perubahan_poin = cakupan_persen - cakupan_persen_sebelumnya",
+        """
+        SELECT row_id FROM {batch}
+        WHERE periode_sebelumnya IS DISTINCT FROM periode_yang_dibandingkan
+           OR peserta_aktif_sebelumnya IS DISTINCT FROM peserta_aktif_saat_itu
+           OR cakupan_persen_sebelumnya IS DISTINCT FROM cakupan_persen_saat_itu
+           OR (perubahan_poin IS NULL) <> (cakupan_persen IS NULL OR cakupan_persen_sebelumnya IS NULL)
+           OR abs(perubahan_poin - (cakupan_persen - cakupan_persen_sebelumnya)) > 1e-9
+        """,
+    )
+    if table is COVERAGE_PROVINCE:
+        # Counts only: a person_id is a kpj, personal data, and never a row_id.
+        b.rows_where(
+            "Each person of the period continues at most one person of the previous period, a "
+            "person of that period, and each of those is continued at most once "
+            "(core.person_continuity)",
+            f"""
+            SELECT 'core.person_continuity/{period}: ' || count(*)
+                   || ' person(s) of the previous period continued more than once' AS row_id
+            FROM (SELECT person_id_sebelumnya FROM core.person_continuity
+                  WHERE periode = '{period}' AND person_id_sebelumnya IS NOT NULL
+                  GROUP BY ALL HAVING count(*) > 1)
+            HAVING count(*) > 0
+            UNION ALL
+            SELECT 'core.person_continuity/{period}: ' || count(*)
+                   || ' continued person(s) not in the previous period' AS row_id
+            FROM core.person_continuity k
+            WHERE k.periode = '{period}' AND k.person_id_sebelumnya IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM core.person p WHERE p.periode = k.periode_sebelumnya
+                              AND p.person_id = k.person_id_sebelumnya)
+            HAVING count(*) > 0
+            /* reads core.person_continuity, not {{batch}} */
+            """,
+        )
 
 
 def mart_warnings(table: Table, params: SuiteParams) -> Validation:
@@ -168,12 +251,22 @@ def mart_warnings(table: Table, params: SuiteParams) -> Validation:
     if table is COVERAGE_REGION:
         b.rows_where(
             f"A regency's coverage moves at most {MAX_MOVE_POINTS:g} points since the "
-            "previous period in the marts",
+            "previous published period",
             f"""
-            SELECT row_id || ': ' || printf('%+.1f', cakupan_persen - cakupan_sebelumnya)
+            SELECT row_id || ': ' || printf('%+.1f', perubahan_poin)
                    || ' points since ' || periode_sebelumnya AS row_id
             FROM {{batch}}
-            WHERE abs(cakupan_persen - cakupan_sebelumnya) > {MAX_MOVE_POINTS}
+            WHERE abs(perubahan_poin) > {MAX_MOVE_POINTS}
+            """,
+        )
+        b.rows_where(
+            f"A regency loses at most {MAX_LEAVING_SHARE:.0%} of its active persons in one "
+            "period (peserta_berhenti / peserta_aktif_sebelumnya)",
+            f"""
+            SELECT row_id || ': ' || peserta_berhenti || ' of ' || peserta_aktif_sebelumnya
+                   || ' active persons left since ' || periode_sebelumnya AS row_id
+            FROM {{batch}}
+            WHERE peserta_berhenti > {MAX_LEAVING_SHARE} * peserta_aktif_sebelumnya
             """,
         )
     return b.validation(mart_target(table, params.period))
@@ -191,6 +284,13 @@ def register_mart_suites(table: Table) -> None:
             "pekerja ≥ 0, belum_terlindungi = max(pekerja - peserta_aktif, 0), cakupan_persen "
             "NULL exactly where pekerja is 0 or missing"
             + ("; the province equals the sum of every other mart" if province else "")
+            + (
+                "; peserta_aktif_sebelumnya + peserta_baru - peserta_berhenti = peserta_aktif "
+                "at every row, and the trend against the previous published period"
+                if table in FLOW_MARTS
+                else ""
+            )
+            + ("; each person continued at most once" if province else "")
             + ". Blocks the publish.",
             partial(mart_rules, table),
         )
@@ -203,7 +303,8 @@ def register_mart_suites(table: Table) -> None:
             f"{table.name}: cells above 100 %"
             + (
                 f"; regencies whose coverage moved more than {MAX_MOVE_POINTS:g} points since "
-                "the previous period"
+                f"the previous published period, or that lost more than {MAX_LEAVING_SHARE:.0%} "
+                "of their active persons in one period"
                 if region
                 else ""
             )

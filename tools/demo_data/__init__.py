@@ -31,13 +31,17 @@ from pathlib import Path
 from contract.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS, RULE_NAMES
 from tools.demo_data.generator import Generator
 from tools.demo_data.truth import (
+    PLAIN,
+    ROW_CLASSES,
     VARIANT_KINDS,
     DemoSummary,
+    Flow,
     LinkedPerson,
     NameTitles,
     NikRows,
     PlantedTruth,
     RejectedRow,
+    RowClass,
     Source,
     VariantKind,
 )
@@ -48,14 +52,18 @@ REJECT_RULES = RULE_NAMES
 __all__ = [
     "ENROLLMENT_COLUMNS",
     "LABOUR_COLUMNS",
+    "PLAIN",
     "REJECT_RULES",
+    "ROW_CLASSES",
     "VARIANT_KINDS",
     "DemoSummary",
+    "Flow",
     "LinkedPerson",
     "NameTitles",
     "NikRows",
     "PlantedTruth",
     "RejectedRow",
+    "RowClass",
     "Source",
     "VariantKind",
     "generate_demo_landing",

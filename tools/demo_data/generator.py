@@ -28,11 +28,21 @@ from tools.demo_data.files import (
     write_sakernas,
 )
 from tools.demo_data.labour import pekerja_totals, sakernas_rows
-from tools.demo_data.model import coverage_targets_bps, labour_grids, load_kaltim
+from tools.demo_data.model import (
+    SECTORS,
+    STATUS_PEKERJAAN,
+    coverage_targets_bps,
+    labour_grids,
+    load_kaltim,
+)
 from tools.demo_data.names import MUHAMMAD_ABBREVIATIONS, TITLE_PREFIXES, TITLE_SUFFIXES
-from tools.demo_data.population import PeriodTruth, Population
+from tools.demo_data.population import NAMESAKE, NEGATIVE, PeriodTruth, Population
 from tools.demo_data.records import period_rows, registration_text
-from tools.demo_data.truth import DemoSummary, NameTitles, PlantedTruth, RejectedRow
+from tools.demo_data.truth import DemoSummary, Flow, NameTitles, PlantedTruth, RejectedRow
+
+#: The truth of every period's rows, in the landing zone: a folder starting with "_" is
+#: never read by the pipeline (contract: partial uploads), only by the benchmark and tests.
+TRUTH_DIR = "_truth"
 
 NAME_TITLES = NameTitles(
     prefixes=tuple(sorted(set(TITLE_PREFIXES["m"] + TITLE_PREFIXES["f"]))),
@@ -50,6 +60,54 @@ class EnrollmentWritten(NamedTuple):
     accepted_rows: int
     cleaning_rows: int
     ignored_files: tuple[str, ...]
+    truth_file: str
+
+
+class PeriodFlows(NamedTuple):
+    """One period's flows against the period before it, on true persons."""
+
+    province: Flow
+    by_region_bps: dict[str, Flow]
+    by_sector: dict[str, Flow]
+    by_region_status: dict[str, Flow]
+
+
+def period_flows(before: pl.DataFrame, now: pl.DataFrame, bps: Sequence[str]) -> PeriodFlows:
+    """The contract's flow columns from the active persons of two periods (one row per
+    true person: pid, region, sector, informal): a person is baru in a cell when active
+    in it now and not then, berhenti when active in it then and not now."""
+
+    def by(dims: list[str]) -> dict[tuple[int, ...], Flow]:
+        def count(df: pl.DataFrame) -> dict[tuple[int, ...], int]:
+            if not dims:
+                return {(): df.height}
+            return {tuple(k): n for *k, n in df.group_by(dims).len().iter_rows()}
+
+        stay = count(now.join(before, on=["pid", *dims], how="semi"))
+        then, current = count(before), count(now)
+        keys = set(then) | set(current)
+        return {
+            key: Flow(
+                then.get(key, 0),
+                current.get(key, 0) - stay.get(key, 0),
+                then.get(key, 0) - stay.get(key, 0),
+            )
+            for key in keys
+        }
+
+    zero = Flow(0, 0, 0)
+    region, sector = by(["region"]), by(["sector"])
+    region_status = by(["region", "informal"])
+    return PeriodFlows(
+        province=by([]).get((), zero),
+        by_region_bps={c: region.get((i,), zero) for i, c in enumerate(bps)},
+        by_sector={s: sector.get((i,), zero) for i, s in enumerate(SECTORS)},
+        by_region_status={
+            f"{c}/{s}": region_status.get((i, j), zero)
+            for i, c in enumerate(bps)
+            for j, s in enumerate(STATUS_PEKERJAAN)
+        },
+    )
 
 
 class LabourWritten(NamedTuple):
@@ -117,6 +175,11 @@ class Generator:
         labour: dict[str, LabourWritten],
     ) -> PlantedTruth:
         """The run's records gathered into the truth, periods and years in order."""
+        flows = {
+            later: period_flows(persons[earlier].active, persons[later].active, self.kaltim.bps)
+            for earlier, later in zip(self.periods, self.periods[1:], strict=False)
+        }
+        planted = self.pop.persons["planted"]
         return PlantedTruth(
             expected_rejects_by_rule={
                 "enrollment": {p: e.rejects_by_rule for p, e in enrollment.items()},
@@ -150,6 +213,17 @@ class Generator:
             cleaning_rows={p: e.cleaning_rows for p, e in enrollment.items()},
             name_titles=NAME_TITLES,
             ignored_files=tuple(f for e in enrollment.values() for f in e.ignored_files),
+            truth_files={p: e.truth_file for p, e in enrollment.items()},
+            planted_pairs={
+                "negative": int((planted == NEGATIVE).sum()) // 2,
+                "namesake": int((planted == NAMESAKE).sum()) // 2,
+            },
+            movers={p: self.pop.movers_in(k) for k, p in enumerate(self.periods)},
+            settled_persons=self.pop.settled_persons,
+            flows_province={p: f.province for p, f in flows.items()},
+            flows_by_region_bps={p: f.by_region_bps for p, f in flows.items()},
+            flows_by_sector={p: f.by_sector for p, f in flows.items()},
+            flows_by_region_status={p: f.by_region_status for p, f in flows.items()},
         )
 
     def write_period(self, k: int, text: pl.DataFrame) -> EnrollmentWritten:
@@ -196,6 +270,10 @@ class Generator:
             self.rows_written[rel] = df.height
         ignored = write_ignored_uploads(folder, rng)
         self.files.extend(ignored)
+        truth = self.out / TRUTH_DIR / f"{periode}.parquet"
+        truth.parent.mkdir(parents=True, exist_ok=True)
+        self.pop.row_truth(k).write_parquet(truth)
+        self.files.append(truth)
         return EnrollmentWritten(
             rejects_by_rule=by_rule,
             rejects=tuple(rejects),
@@ -203,6 +281,7 @@ class Generator:
             accepted_rows=n,
             cleaning_rows=cleaning,
             ignored_files=tuple(path.relative_to(self.out).as_posix() for path in ignored),
+            truth_file=truth.relative_to(self.out).as_posix(),
         )
 
     def write_labour(self, year: int, grid: np.ndarray, *, xlsx: bool) -> LabourWritten:

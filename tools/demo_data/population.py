@@ -38,14 +38,34 @@ from tools.demo_data.model import (
     STATUS_PEKERJAAN,
     Kaltim,
 )
-from tools.demo_data.names import ETHNIC, draw_names
-from tools.demo_data.truth import VARIANT_KINDS, LinkedPerson, NikRows, VariantKind
+from tools.demo_data.names import (
+    ETHNIC,
+    close_given_names,
+    draw_names,
+    nearly_same,
+    normalise,
+)
+from tools.demo_data.truth import (
+    PLAIN,
+    ROW_CLASSES,
+    VARIANT_KINDS,
+    LinkedPerson,
+    NikRows,
+    VariantKind,
+)
 
 DROP_RATE = 0.003  # registrations gone from one snapshot to the next
 NEW_PERSON_RATE = 0.017
 NEW_REGISTRATION_RATE = 0.003
 DEACTIVATE_RATE = 0.014
 REACTIVATE_RATE = 0.08
+MOVE_RATE = 0.004  # persons whose domicile moves to another regency, each later period
+# The hard cases of person linking, planted on purpose (pairs per person of the first
+# period); more of each kind also happen by chance in every block of a large population.
+NEGATIVE_PAIR_RATE = 0.001  # same birth date, regency and family name, another given name
+NAMESAKE_PAIR_RATE = 0.0005  # same name and birth date, two valid NIKs
+#: Planted kinds of a person (`persons["planted"]`).
+NOT_PLANTED, NEGATIVE, NAMESAKE = 0, 1, 2
 
 
 class PeriodTruth(NamedTuple):
@@ -88,12 +108,14 @@ class Population:
         self.last_end = self.bounds[-1][1]
         self.persons: dict[str, Any] = {}
         self.regs: dict[str, Any] = {}
+        self.settled_persons = 0  # given their NIK where a name would be ambiguous
 
     def build(self) -> None:
         """Draw everything, in this order (the order is part of the seed's meaning)."""
         self.make_persons()
         self.make_registrations()
-        self.resolve_name_blocks()
+        self.plant_hard_cases()
+        self.plan_moves()
         self.make_dates_and_keys()
         self.evolve()
         self.make_niks()
@@ -210,7 +232,6 @@ class Population:
         p = self.persons
         names = draw_names(self.rng, p["eth"], p["female"], p["sector"], age)
         p["bare_name"], p["base_name"], p["has_title"] = names.bare, names.base, names.has_title
-        p["tok_first"], p["tok_last"] = names.tok_first, names.tok_last
         p["has_muhammad"] = names.has_muhammad
 
     # registrations ------------------------------------------------------------------
@@ -306,68 +327,145 @@ class Population:
             "var_space": var_space,
         }
 
-    def resolve_name_blocks(self) -> None:
-        """Keep linking unambiguous: a person with a row lacking a valid NIK must not share
-        (birth date, regency) with anyone whose name shares its first or last word, or has
-        about its length and the same two first or last letters (a superset of names one
-        or two edits apart, ILHAM/IRHAM), or the "nearly the same name" rule could join two
-        real people. Such persons get another birth date; the few left after 12 rounds get
-        a valid NIK on every row instead."""
-        p, g = self.persons, self.regs
+    def plant_hard_cases(self) -> None:
+        """The cases a name rule gets wrong at scale, planted at a known rate:
+
+        - negatives: a person with a row lacking a valid NIK gets the birth date, regency
+          and name of a person with a valid NIK, but a given name one or two letters away
+          (HADI / BUDI SAPUTRA, ILHAM / IRHAM): two people the rule must keep apart;
+        - namesakes: two persons with the same name, birth date and regency and each a
+          valid NIK, one of them with an extra registration without NIK at their own
+          address: the row must join that one, never bridge the two.
+
+        Partners share sex and ethnic group (family names follow both)."""
+        rng, p, g = self.rng, self.persons, self.regs
         n = len(p["dob"])
-        risky = np.zeros(n, bool)
-        risky[g["pid"][g["nik_kind"] > 0]] = True
-        # Typos only where the name is long enough for the fuzzy rule to apply.
-        short = p["bare_name"].str.len_chars().to_numpy() < 8
-        g["var_typo"] &= ~short[g["pid"]]
-        region = p["region"]
-        rounds = 12
-        for round_ in range(rounds):
-            people = pl.DataFrame(
-                {
-                    "pid": np.arange(n),
-                    "dob": p["dob"],
-                    "region": region,
-                    "f": p["tok_first"],
-                    "l": p["tok_last"],
-                }
-            ).with_columns(
-                n=p["bare_name"].str.len_chars().cast(pl.Int64),
-                pre=p["bare_name"].str.slice(0, 2),
-                suf=p["bare_name"].str.slice(-2),
-            )
-            risk = people.filter(pl.Series(risky))
-            clash = (
-                risk.join(people, on=["dob", "region"], suffix="_o")
-                .filter(
-                    (pl.col("pid") != pl.col("pid_o"))
-                    & (
-                        (pl.col("f") == pl.col("f_o"))
-                        | (pl.col("l") == pl.col("l_o"))
-                        | (pl.col("f") == pl.col("l_o"))
-                        | (pl.col("l") == pl.col("f_o"))
-                        | (
-                            ((pl.col("n") - pl.col("n_o")).abs() <= 2)
-                            & (
-                                (pl.col("pre") == pl.col("pre_o"))
-                                | (pl.col("suf") == pl.col("suf_o"))
-                            )
-                        )
-                    )
-                )
-                .get_column("pid")
-                .unique()
-                .sort()
-                .to_numpy()
-            )
-            if len(clash) == 0:
+        words = p["bare_name"].str.split(" ")
+        n_words = words.list.len().to_numpy()
+        bare = p["bare_name"].to_list()
+        nikless = np.zeros(n, bool)
+        nikless[g["pid"][g["nik_kind"] > 0]] = True
+        n_regs = np.bincount(g["pid"], minlength=n)
+        group = p["eth"].astype(np.int64) * 2 + p["female"]
+        planted = np.zeros(n, np.int8)
+        partner = np.full(n, -1, np.int64)
+        renamed: dict[int, str] = {}
+
+        def by_group(pool: np.ndarray) -> dict[int, np.ndarray]:
+            order = pool[np.argsort(group[pool], kind="stable")]
+            keys, starts = np.unique(group[order], return_index=True)
+            return dict(zip(keys.tolist(), np.split(order, starts[1:]), strict=True))
+
+        def partner_for(who: int, pools: dict[int, np.ndarray]) -> int | None:
+            same = pools.get(int(group[who]), np.empty(0, np.int64))
+            for _ in range(8):  # a few draws: planted partners are rare
+                if not len(same):
+                    return None
+                pick = int(same[rng.integers(0, len(same))])
+                if pick != who and planted[pick] == NOT_PLANTED:
+                    return pick
+            return None
+
+        def join_block(who: int, host: int) -> None:
+            for key in ("dob", "region", "district"):
+                p[key][who] = p[key][host]
+
+        first = p["intro"] == 0
+        ys = rng.permutation(np.flatnonzero(nikless & first))
+        xs = by_group(np.flatnonzero(~nikless & (n_words >= 2) & first))
+        m = max(1, round(self.n0 * NEGATIVE_PAIR_RATE))
+        for y in ys:
+            if m == 0:
                 break
-            if round_ == rounds - 1:  # give up moving: these keep a valid NIK everywhere
-                g["nik_kind"][np.isin(g["pid"], clash)] = 0
+            x = partner_for(int(y), xs)
+            if x is None or planted[y] != NOT_PLANTED:
+                continue
+            # x's name with a given name a letter or two away: HADI SAPUTRA / BUDI SAPUTRA.
+            words = bare[x].split(" ")
+            options = close_given_names(bool(p["female"][y])).get(words[-2], ())
+            if not options:
+                continue
+            words[-2] = options[int(rng.integers(0, len(options)))]
+            name = " ".join(words)
+            if nearly_same(normalise(name), normalise(bare[x])):
+                continue
+            renamed[int(y)] = name
+            join_block(int(y), x)
+            planted[[x, y]] = NEGATIVE
+            partner[x], partner[y] = y, x
+            m -= 1
+
+        a_pool = rng.permutation(np.flatnonzero((n_regs >= 2) & first))
+        b_pool = by_group(np.flatnonzero(first))
+        with_row = []  # the namesake of each pair who gets a row without NIK
+        m = max(1, round(self.n0 * NAMESAKE_PAIR_RATE))
+        for a in a_pool:
+            if m == 0:
                 break
-            shift = self.rng.integers(30, 1500, len(clash)) * self.rng.choice([-1, 1], len(clash))
-            p["dob"][clash] = np.clip(p["dob"][clash] + shift, self.dob_lo, self.dob_hi)
+            if planted[a] != NOT_PLANTED:
+                continue
+            b = partner_for(int(a), b_pool)
+            if b is None:
+                continue
+            renamed[b] = bare[a]
+            p["has_title"][b], p["has_muhammad"][b] = False, p["has_muhammad"][a]
+            p["has_title"][a] = False
+            join_block(b, int(a))
+            planted[[a, b]] = NAMESAKE
+            partner[a], partner[b] = b, a
+            with_row.append(int(a))
+            m -= 1
+        if renamed:
+            idx = np.array(sorted(renamed))
+            names = pl.Series([renamed[i] for i in idx], dtype=pl.Utf8)
+            p["bare_name"] = p["bare_name"].scatter(idx, names)
+            p["base_name"] = p["base_name"].scatter(idx, names)
+            p["has_title"][idx] = False
             self._fix_feb29()
+        # Namesakes: valid NIKs, no name variants; one extra row of the first without NIK.
+        pair = planted[g["pid"]] == NAMESAKE
+        g["nik_kind"][pair] = 0
+        for key in ("var_title", "var_muh", "var_typo", "var_space"):
+            g[key][pair] = False
+        g["nik_kind"][(g["ordinal"] == 1) & np.isin(g["pid"], with_row)] = 1
+        p["planted"], p["partner"] = planted, partner
+
+    def plan_moves(self) -> None:
+        """From the second period on, a few persons' domicile moves to another regency
+        (Samarinda -> Balikpapan the commonest, by the size of the labour markets): their
+        registrations carry the new district from then on. Only persons with a valid NIK
+        on every row move: a NIK-less row can only be followed inside its regency."""
+        rng, p, g = self.rng, self.persons, self.regs
+        n = len(p["dob"])
+        p["move_at"] = np.full(n, -1, np.int64)
+        p["region_after"] = p["region"].copy()
+        p["district_after"] = p["district"].copy()
+        nikless_rows = np.bincount(g["pid"], weights=(g["nik_kind"] > 0).astype(float), minlength=n)
+        eligible = (nikless_rows == 0) & (p["planted"] == NOT_PLANTED) & (p["kind"] != 2)
+        weights = self.labour_share.sum(axis=(1, 2))
+        n_r = len(weights)
+        codes, parents = self.kaltim.district_codes, self.kaltim.district_regency
+        for k in range(1, len(self.periods)):
+            pool = np.flatnonzero(eligible & (p["intro"] < k) & (p["move_at"] < 0))
+            movers = rng.choice(
+                pool, size=min(len(pool), round(self.n0 * MOVE_RATE)), replace=False
+            )
+            movers.sort()
+            dest = rng.choice(n_r, size=len(movers), p=weights / weights.sum())
+            same = dest == p["region"][movers]
+            dest[same] = (dest[same] + 1 + rng.integers(0, n_r - 1, same.sum())) % n_r
+            p["move_at"][movers] = k
+            p["region_after"][movers] = dest
+            for i, code in enumerate(self.kemendagri):
+                own = codes[parents == code]
+                to_here = movers[dest == i]
+                p["district_after"][to_here] = own[rng.integers(0, len(own), len(to_here))]
+
+    def region_at(self, k: int) -> np.ndarray:
+        """Each person's regency (index) in period ``k``: movers' new one from their move."""
+        p = self.persons
+        moved = (p["move_at"] >= 0) & (p["move_at"] <= k)
+        return np.where(moved, p["region_after"], p["region"])
 
     def make_dates_and_keys(self) -> None:
         """Registration dates (after the 15th birthday, before the period end) and kpj
@@ -425,11 +523,14 @@ class Population:
         present = np.zeros((r, n_p), bool)
         alive = np.ones(r, bool)
         current = g["aktif0"].copy()
+        # A planted namesake's registrations stay: the row without NIK is told apart by its
+        # person's row at the same address, which must be there.
+        stays = self.persons["planted"][g["pid"]] == NAMESAKE
         for k in range(n_p):
             if k > 0:
                 u = rng.random(r)
                 old = g["intro"] < k
-                alive &= ~(old & (rng.random(r) < DROP_RATE))
+                alive &= ~(old & (rng.random(r) < DROP_RATE) & ~stays)
                 flip = old & np.where(current, u < DEACTIVATE_RATE, u < REACTIVATE_RATE)
                 current = np.where(flip, ~current, current)
             present[:, k] = alive & (g["intro"] <= k)
@@ -477,7 +578,7 @@ class Population:
                 "aktif": g["aktif"][mask, k],
                 "seg": g["seg"][mask],
                 "sector": g["sector"][mask],
-                "region": self.persons["region"][g["pid"][mask]],
+                "region": self.region_at(k)[g["pid"][mask]],
                 "date": g["date"][mask],
                 "kpj": g["kpj"][mask],
             }
@@ -559,6 +660,42 @@ class Population:
                 )
             )
         return tuple(out)
+
+    def row_truth(self, k: int) -> pl.DataFrame:
+        """Period ``k``'s accepted rows in kpj order: kpj, the true person, and what was
+        planted on the row (`truth.ROW_CLASSES` joined by ";", or "plain")."""
+        g, p = self.regs, self.persons
+        mask = g["present"][:, k]
+        who = g["pid"][mask]
+        move_at = p["move_at"][who]
+        flags = {
+            "nik_missing": g["nik_kind"][mask] == 1,
+            "nik_invalid": g["nik_kind"][mask] == 2,
+            "title": g["var_title"][mask],
+            "muh_abbrev": g["var_muh"][mask],
+            "typo": g["var_typo"][mask],
+            "spacing": g["var_space"][mask],
+            "negative": p["planted"][who] == NEGATIVE,
+            "namesake": p["planted"][who] == NAMESAKE,
+            "mover": (move_at >= 0) & (move_at <= k),
+        }
+        assert tuple(flags) == ROW_CLASSES
+        classes = pl.concat_str(
+            [pl.when(pl.col(name)).then(pl.lit(name)) for name in flags],
+            separator=";",
+            ignore_nulls=True,
+        )
+        return (
+            pl.DataFrame(
+                {"kpj": g["kpj"][mask].astype(str), "person": who.astype(np.int64), **flags}
+            )
+            .select("kpj", "person", classes.alias("classes"))
+            .with_columns(pl.col("classes").replace("", PLAIN))
+            .sort("kpj")
+        )
+
+    def movers_in(self, k: int) -> int:
+        return int((self.persons["move_at"] == k).sum())
 
     def fresh_kpj(self) -> str:
         """A kpj number that no registration has (for a planted bad row)."""

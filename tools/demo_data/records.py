@@ -17,13 +17,16 @@ from contract.row_rules import ENROLLMENT_COLUMNS
 from tools.demo_data.arrays import date_strings, nullable
 from tools.demo_data.model import BPU, JAKON, PU, SECTORS, SEGMENTS
 from tools.demo_data.names import (
+    HONORIFICS,
     MUHAMMAD_ABBREVIATIONS,
+    MUHAMMAD_SPELLINGS,
     invalid_nik,
+    nearly_same,
     spacing_variant,
     title_variant,
     typo,
 )
-from tools.demo_data.population import Population
+from tools.demo_data.population import NAMESAKE, Population
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -59,18 +62,14 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
     p, g = pop.persons, pop.regs
     pid, r = g["pid"], len(g["pid"])
     n = len(p["dob"])
-    # NIK per row: the person's, mistyped on the rows planted with an invalid one.
-    nik = p["nik"][pid].astype("<U17")
-    inv = np.flatnonzero(g["nik_kind"] == 2)
-    kinds, us = rng.integers(0, 5, len(inv)), rng.random(len(inv))
-    nik[inv] = [
-        invalid_nik(nik[i], int(k), float(x)) for i, k, x in zip(inv, kinds, us, strict=True)
-    ]
-    g["nik_text"] = nik
 
-    # Names with the variants planted on extra registrations.
+    # Names with the variants planted on extra registrations. A person with a slip on one
+    # row keeps the words of the others as they are (no joined prefix): every two rows of
+    # a person stay one variant apart, as the contract's rule reads them.
     base = p["base_name"].gather(pid)
     varied = np.flatnonzero(g["var_title"] | g["var_muh"] | g["var_typo"] | g["var_space"])
+    has_typo = np.zeros(n, bool)
+    has_typo[pid[g["var_typo"]]] = True
     bare = p["bare_name"].gather(pid[varied]).to_list()
     names = base.gather(varied).to_list()
     u1, u2, u3 = rng.random(len(varied)), rng.random(len(varied)), rng.random(len(varied))
@@ -87,9 +86,20 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
         if g["var_title"][i]:
             name = title_variant(name, bool(p["has_title"][who]), bool(p["female"][who]), u3[j])
         if g["var_space"][i]:
-            name = spacing_variant(name, u1[j] * 0.7 + u2[j] * 0.3)
+            name = spacing_variant(name, u1[j] * 0.7 + u2[j] * 0.3, join=not has_typo[who])
         out.append(name)
-    g["nama"] = base.scatter(varied, out) if len(varied) else base
+    nama = base.scatter(varied, out) if len(varied) else base
+    pop.settled_persons = settle_name_blocks(pop, nama)
+
+    # NIK per row: the person's, mistyped on the rows planted with an invalid one.
+    nik = p["nik"][pid].astype("<U17")
+    inv = np.flatnonzero(g["nik_kind"] == 2)
+    kinds, us = rng.integers(0, 5, len(inv)), rng.random(len(inv))
+    nik[inv] = [
+        invalid_nik(nik[i], int(k), float(x)) for i, k, x in zip(inv, kinds, us, strict=True)
+    ]
+    g["nik_text"] = nik
+    g["nama"] = nama
 
     # Address: street, number, RT, district; villages upriver; a few housing estates.
     kec = pl.Series(p["district"]).replace_strict(pop.kaltim.district_names).str.to_uppercase()
@@ -108,7 +118,7 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
     rural_codes = ["6407", "6411", "6401", "6409", "6402"]
     rural = np.isin(p["region"], [pop.kemendagri.index(c) for c in rural_codes])
     form = rng.random(n)
-    alamat = pl.select(
+    alamat_person = pl.select(
         pl.when(pl.lit(pl.Series(rural & (form < 0.5))))
         .then(village + " RT. " + rt)
         .when(pl.lit(pl.Series(form < 0.06)))
@@ -119,11 +129,15 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
         + ", KEC. "
         + kec
     ).to_series()
+    alamat_person = separate_namesakes(pop, alamat_person)
 
     # Domicile code: 6-digit district or 4-digit regency, per registration.
     six = rng.random(r) < 0.6
     regency = np.array(pop.kemendagri, dtype=np.int64)[p["region"]]
     kode = np.where(six, p["district"][pid], regency[pid])
+    # Movers: the domicile their registrations carry from the period of the move on.
+    regency_after = np.array(pop.kemendagri, dtype=np.int64)[p["region_after"]]
+    g["kode_after"] = np.where(six, p["district_after"][pid], regency_after[pid]).astype(str)
     u = rng.random(r)
     seg = g["seg"]
     program = np.select(
@@ -152,7 +166,7 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
             "nama": g["nama"],
             "tanggal_lahir": date_strings(p["dob"]).gather(pid),
             "jenis_kelamin": np.where(p["female"][pid], "P", "L"),
-            "alamat": alamat.gather(pid),
+            "alamat": alamat_person.gather(pid),
             "kode_wilayah": kode.astype(str),
             "segmen": np.array(SEGMENTS)[seg],
             "kbli": np.array(SECTORS)[g["sector"]],
@@ -165,8 +179,6 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
     for key in (
         "bare_name",
         "base_name",
-        "tok_first",
-        "tok_last",
         "nik",
         "district",
         "nik_district",
@@ -181,12 +193,18 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
 def period_rows(
     text: pl.DataFrame, pop: Population, k: int, rng: np.random.Generator
 ) -> tuple[pl.DataFrame, int]:
-    """Period ``k``'s valid rows, a few written untidily (spaces, lower case), and how
-    many of those untidy rows there are (the rows the pipeline must clean)."""
+    """Period ``k``'s valid rows (movers with their new domicile), a few written untidily
+    (spaces, lower case), and how many of those untidy rows there are (the rows the
+    pipeline must clean)."""
     g = pop.regs
     mask = g["present"][:, k]
+    move_at = pop.persons["move_at"][g["pid"]]
+    moved = (move_at >= 0) & (move_at <= k)
     rows = text.filter(pl.Series(mask)).with_columns(
-        status=pl.Series(np.where(g["aktif"][mask, k], "AKTIF", "NONAKTIF"))
+        status=pl.Series(np.where(g["aktif"][mask, k], "AKTIF", "NONAKTIF")),
+        kode_wilayah=pl.when(pl.lit(pl.Series(moved[mask])))
+        .then(pl.lit(pl.Series(g["kode_after"][mask])))
+        .otherwise(pl.col("kode_wilayah")),
     )
     n = rows.height
     kind = np.where(rng.random(n) < 0.006, rng.integers(0, 8, n), -1)
@@ -212,3 +230,111 @@ def period_rows(
         tanggal_lahir=pl.when(sel(7)).then(" " + c("tanggal_lahir")).otherwise(c("tanggal_lahir")),
     )
     return rows.select(*ENROLLMENT_COLUMNS), int((kind >= 0).sum())
+
+
+def normalised_names(nama: pl.Series) -> pl.Series:
+    """`names.normalise`, vectorised (millions of rows)."""
+    muhammad = {w: "MUHAMMAD" for w in MUHAMMAD_SPELLINGS} | {"ABD": "ABDUL"}
+    return (
+        nama.str.to_uppercase()
+        .str.split(",")
+        .list.first()
+        .str.replace_all(r"['`]", "")
+        .str.replace_all(r"[^A-Z]+", " ")
+        .str.strip_chars()
+        .str.split(" ")
+        .list.eval(
+            pl.element()
+            .filter((pl.element() != "") & ~pl.element().is_in(list(HONORIFICS)))
+            .replace(muhammad)
+        )
+        .list.join(" ")
+    )
+
+
+def settle_name_blocks(pop: Population, nama: pl.Series) -> int:
+    """Where the contract's rule would have to guess, the demo gives the persons their NIK.
+
+    A row without a valid NIK whose name is the same or nearly the same (`nearly_same`) as
+    a row of another person with the same birth date and regency (in any period: movers
+    count in both regencies) could belong to either: the contract joins it to one, and a
+    real register would too. The demo keeps its truth decidable: both persons then carry
+    their valid NIK on every row. Planted namesakes are decidable by address and stay.
+    Returns how many persons were given their NIK. Works one regency at a time, on hashes
+    of the name's shape, so that five million persons fit in memory."""
+    p, g = pop.persons, pop.regs
+    pid = g["pid"]
+    keys = normalised_names(nama)
+    words = keys.str.split(" ")
+    rows = pl.DataFrame(
+        {
+            "row": np.arange(len(pid)),
+            "pid": pid,
+            "dob": p["dob"][pid],
+            "region": p["region"][pid].astype(np.int16),
+            "nikless": g["nik_kind"] > 0,
+            "flat": keys.str.replace_all(" ", "").hash(),
+            "first": words.list.first().hash(),
+            "last": words.list.last().hash(),
+            "n": keys.str.len_chars().cast(pl.Int16),
+            "spaces": (words.list.len() - 1).cast(pl.Int16),
+        }
+    )
+    moved = p["move_at"][pid] >= 0
+    others = pl.concat(
+        [
+            rows,
+            rows.filter(pl.Series(moved)).with_columns(
+                region=pl.Series(p["region_after"][pid[moved]].astype(np.int16))
+            ),
+        ]
+    )
+    loose = rows.filter(pl.col("nikless"))
+    same_shape = (pl.col("flat") == pl.col("flat_o")) | (
+        (pl.col("spaces") == pl.col("spaces_o"))
+        & ((pl.col("n") - pl.col("n_o")).abs() <= 1)
+        & (
+            (pl.col("first") == pl.col("first_o"))
+            | (pl.col("last") == pl.col("last_o"))
+            | (pl.col("spaces") == 0)
+        )
+    )
+    found = []
+    for region in range(len(pop.kemendagri)):
+        found.append(
+            loose.filter(pl.col("region") == region)
+            .join(others.filter(pl.col("region") == region), on=["dob", "region"], suffix="_o")
+            .filter((pl.col("pid") != pl.col("pid_o")) & same_shape)
+            .select("pid", "pid_o", "row", "row_o")
+        )
+    pairs = pl.concat(found).sort("row", "row_o")
+    key_list = keys.to_list()
+    partner = p["partner"]
+    unsure: set[int] = set()
+    for a, b, row_a, row_b in pairs.iter_rows():
+        if partner[a] == b and p["planted"][a] == NAMESAKE:
+            continue
+        if nearly_same(key_list[row_a], key_list[row_b]):
+            unsure.update((a, b))
+    if unsure:
+        who = np.isin(pid, np.fromiter(unsure, np.int64))
+        g["nik_kind"][who] = 0
+    return len(unsure)
+
+
+def separate_namesakes(pop: Population, alamat: pl.Series) -> pl.Series:
+    """Planted namesakes live at different addresses (the tie-break between them)."""
+    p = pop.persons
+    first = np.flatnonzero((p["planted"] == NAMESAKE) & (p["partner"] > np.arange(len(p["dob"]))))
+    if not len(first):
+        return alamat
+    second = p["partner"][first]
+    a, b = alamat.gather(first), alamat.gather(second)
+
+    def key(x: pl.Series) -> pl.Series:
+        return x.str.to_uppercase().str.replace_all(r"[^A-Z0-9]+", " ").str.strip_chars()
+
+    same = (key(a) == key(b)).to_numpy()
+    if not same.any():
+        return alamat
+    return alamat.scatter(second[same], b.filter(pl.Series(same)) + " BLOK A")

@@ -29,6 +29,32 @@ VARIANT_KINDS: tuple[VariantKind, ...] = (
 )
 
 
+#: What the demo planted on a row, as its truth file lists it (`PlantedTruth.truth_files`):
+#: the variant kinds, and the hard cases of person linking. A row may carry several.
+RowClass = Literal[
+    "nik_missing",
+    "nik_invalid",
+    "title",
+    "muh_abbrev",
+    "typo",
+    "spacing",
+    "negative",  # a person of a planted pair: same birth date, regency, family name
+    "namesake",  # a person of a planted pair: same name and birth date, two valid NIKs
+    "mover",  # a person whose domicile moved to another regency by this period
+]
+ROW_CLASSES: tuple[RowClass, ...] = (*VARIANT_KINDS, "negative", "namesake", "mover")
+#: The class of a row that carries none of the above.
+PLAIN = "plain"
+
+
+class Flow(NamedTuple):
+    """Active persons of a cell in the previous period, and who joined and left it."""
+
+    sebelumnya: int
+    baru: int
+    berhenti: int
+
+
 class RejectedRow(NamedTuple):
     """One planted bad row, as ``quality.rejected_rows`` must list it."""
 
@@ -104,6 +130,24 @@ class PlantedTruth:
     name_titles: NameTitles
     #: Files starting with "_" or "." that must never be read.
     ignored_files: tuple[str, ...]
+    #: {periode: file} the truth of every accepted row of the period, under ``_truth/``
+    #: (ignored by the pipeline): kpj, its true person, and its classes (`ROW_CLASSES`
+    #: joined by ";", or "plain"), as Parquet.
+    truth_files: Mapping[str, str]
+    #: {"negative" | "namesake": n} pairs of persons planted on purpose.
+    planted_pairs: Mapping[str, int]
+    #: {periode: n} persons whose domicile moved to another regency in that period.
+    movers: Mapping[str, int]
+    #: Persons given their valid NIK on every row because a row of theirs without one would
+    #: match another person of its block by name (the contract would have to guess).
+    settled_persons: int
+    #: {periode: flow} from the second period on, compared with the period before it (the
+    #: previous published one when every period is published in order): the province ...
+    flows_province: Mapping[str, Flow]
+    #: ... and by BPS region code, KBLI section, and "<BPS code>/<FORMAL|INFORMAL>".
+    flows_by_region_bps: Mapping[str, Mapping[str, Flow]]
+    flows_by_sector: Mapping[str, Mapping[str, Flow]]
+    flows_by_region_status: Mapping[str, Mapping[str, Flow]]
 
 
 @dataclass(frozen=True)
