@@ -11,9 +11,9 @@ from datetime import date
 
 import duckdb
 import polars as pl
-from polars.testing import assert_frame_equal
 import pytest
 from helpers import Pipeline, enrollment_row
+from polars.testing import assert_frame_equal
 
 from assets.published.publish import PUBLISHED_STORAGE_VERSION
 from assets.warehouse import storage_version_of
