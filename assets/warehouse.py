@@ -17,7 +17,7 @@ import duckdb
 from pydantic import Field
 
 from contract import MACROS_SQL, reference
-from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP
+from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 from contract.tables import INTERNAL_TABLES, Table
 
 
@@ -43,6 +43,10 @@ class Warehouse(dg.ConfigurableResource):
     bpu_minimum_contribution_rp: int = Field(
         default=BPU_MINIMUM_CONTRIBUTION_RP,
         description="Minimum monthly BPU contribution (JKK + JKM) used for iuran_minimum_bulanan_rp.",
+    )
+    jkm_death_benefit_rp: int = Field(
+        default=JKM_DEATH_BENEFIT_RP,
+        description="JKM death benefit used for santunan_kematian_tidak_terlindungi_rp.",
     )
     memory_limit: str = Field(default="4GB", description="DuckDB memory_limit; spills beyond it.")
     threads: int = Field(default=2, description="DuckDB worker threads.")

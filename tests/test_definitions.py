@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSETS = [
     "core/person",
     "core/person_link",
+    "mart/coverage_priority",
     "mart/coverage_province",
     "mart/coverage_region",
     "mart/coverage_region_sector",
@@ -29,6 +30,8 @@ ASSETS = [
 ]
 CHECKS = [
     "core/person_link:person_link_rules",
+    "mart/coverage_priority:coverage_priority_rules",
+    "mart/coverage_priority:coverage_priority_warnings",
     "mart/coverage_province:coverage_province_rules",
     "mart/coverage_province:coverage_province_warnings",
     "mart/coverage_region:coverage_region_rules",

@@ -65,7 +65,13 @@ def mart_asset(table: Table) -> dg.AssetsDefinition:
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         period = context.partition_key
         with warehouse.connect() as conn:
-            build_mart(conn, table, period, warehouse.bpu_minimum_contribution_rp)
+            build_mart(
+                conn,
+                table,
+                period,
+                warehouse.bpu_minimum_contribution_rp,
+                jkm_death_benefit_rp=warehouse.jkm_death_benefit_rp,
+            )
             return dg.MaterializeResult(metadata=mart_metadata(conn, table, period))
 
     return _mart

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import duckdb
 
+from assets.mart.priority import build_priority
 from assets.sql import render
-from contract.tables import Table
+from contract.amounts import JKM_DEATH_BENEFIT_RP
+from contract.tables import COVERAGE_PRIORITY, Table
 
 SQL = Path(__file__).parent
 
@@ -32,9 +34,16 @@ def grid_sql(table: Table) -> str:
 
 
 def build_mart(
-    conn: duckdb.DuckDBPyConnection, table: Table, period: str, bpu_minimum_rp: int
+    conn: duckdb.DuckDBPyConnection,
+    table: Table,
+    period: str,
+    bpu_minimum_rp: int,
+    jkm_death_benefit_rp: int = JKM_DEATH_BENEFIT_RP,
 ) -> None:
     """Replace the period's rows of one mart."""
+    if table is COVERAGE_PRIORITY:  # overlapping groups: its own SQL (priority.py)
+        build_priority(conn, period, bpu_minimum_rp, jkm_death_benefit_rp)
+        return
     dims = ", ".join(table.dimensions)
     conn.execute("SET VARIABLE periode = ?", [period])
     conn.execute("SET VARIABLE bpu_minimum_rp = ?", [bpu_minimum_rp])
