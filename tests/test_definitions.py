@@ -25,6 +25,7 @@ ASSETS = [
     "mart/coverage_status",
     "published/candidate",
     "published/coverage",
+    "report/coverage",
     "staging/enrollment",
     "staging/labour",
 ]

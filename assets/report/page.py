@@ -1,0 +1,192 @@
+"""The HTML report: one self-contained page per published period, and ``index.html`` for
+the latest, under ``<warehouse>/report/``.
+
+Self-contained: the chart library (Vega, Vega-Lite and vega-embed, from vl-convert's
+bundle) is inlined once per page, every chart's data is inside its spec, every CSV is a
+``data:`` link; the page loads nothing from the network and opens from a folder, a mail
+attachment or a phone. About 1.1 MB a page, most of it the chart library.
+
+Pages are written like the published file: to a temporary file, then renamed, so a
+browser never opens a half-written report.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import jinja2
+from markupsafe import Markup
+
+from assets.report.data import (
+    DROP_POINTS,
+    NotPublishedError,
+    Published,
+    View,
+    read_published,
+    select_view,
+)
+from assets.report.formatting import nama_periode
+from assets.report.sections import Block, content
+from assets.warehouse import Warehouse
+
+HERE = Path(__file__).parent
+INDEX = "index.html"
+#: The Data Docs sites of the check steps, linked from the report (if built).
+DATA_DOCS_SITES = (
+    ("staging", "Data masuk"),
+    ("core", "Orang"),
+    ("mart", "Tabel cakupan"),
+    ("published", "Berkas terbit"),
+)
+
+
+@functools.cache
+def vega_bundle() -> str:
+    """Vega + Vega-Lite (the version Altair writes) + vega-embed as one script, safe to
+    inline. vl-convert builds it in ~4 s; cached for the process."""
+    import vl_convert
+
+    version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # v6.4.1 -> v6_4
+    # vl-convert's stub marks ``snippet`` required; it is optional (the default snippet
+    # sets window.vegaEmbed, vega and vegaLite).
+    bundle: str = vl_convert.javascript_bundle(vl_version=version)  # type: ignore[call-arg]
+    return bundle.replace("</script", "<\\/script")
+
+
+@functools.cache
+def template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE), autoescape=True, trim_blocks=True
+    )
+    return env.get_template("report.html.j2")
+
+
+def inline_json(value: Any) -> Markup:
+    """JSON to inline in a ``<script>``: no ``</`` or ``<!--`` can end or confuse it."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))
+
+
+def csv_uri(block: Block) -> str:
+    data = base64.b64encode(block.csv().encode("utf-8")).decode("ascii")
+    return f"data:text/csv;charset=utf-8;base64,{data}"
+
+
+@dataclass(frozen=True)
+class PeriodLink:
+    period: str
+    name: str
+    file: str
+
+
+def report_file(period: str) -> str:
+    return f"{period}.html"
+
+
+def render(
+    view: View,
+    bpu_minimum_rp: int,
+    source: str,
+    data_docs: list[tuple[str, str]] | None = None,
+) -> str:
+    """The report of ``view`` as one HTML document."""
+    page = content(view, bpu_minimum_rp)
+    info = view.published.tables["mart.published_periods"].filter(
+        view.published.tables["mart.published_periods"]["periode"] == view.period
+    )
+    published_at = info["published_at"][0] if info.height else None
+    specs = {f"chart-{b.id}": b.chart for b in page.blocks if b.chart is not None}
+    return template().render(
+        css=Markup((HERE / "report.css").read_text(encoding="utf-8")),
+        bundle=Markup(vega_bundle()),
+        specs=inline_json(specs),
+        period=view.period,
+        period_name=nama_periode(view.period),
+        labour_year=info["tahun_pekerja"][0] if info.height else "",
+        published_at=(
+            published_at.strftime("%d-%m-%Y %H:%M UTC")
+            if isinstance(published_at, dt.datetime)
+            else ""
+        ),
+        periods=[PeriodLink(p, nama_periode(p), report_file(p)) for p in view.published.periods],
+        figures=page.figures,
+        blocks=page.blocks,
+        flags=page.flags,
+        drop_points=f"{DROP_POINTS:g}",
+        data_docs=data_docs or [],
+        source=source,
+        csv_uri=csv_uri,
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".html", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def data_docs_links(report_dir: Path, data_docs_dir: Path) -> list[tuple[str, str]]:
+    """Relative links from the report folder to each Data Docs site that exists."""
+    return [
+        (title, os.path.relpath(data_docs_dir / site / INDEX, report_dir).replace(os.sep, "/"))
+        for site, title in DATA_DOCS_SITES
+        if (data_docs_dir / site / INDEX).is_file()
+    ]
+
+
+def write_reports(
+    published: Published,
+    report_dir: Path,
+    bpu_minimum_rp: int,
+    source: str,
+    data_docs_dir: Path | None = None,
+    periods: list[str] | None = None,
+) -> list[Path]:
+    """One page per period (default: every published period: a rerun of one period moves
+    the trend and the comparisons of the later ones) and ``index.html``, a copy of the
+    latest period's page. Returns the paths written, index last."""
+    links = data_docs_links(report_dir, data_docs_dir) if data_docs_dir else []
+    written = []
+    latest = published.periods[-1] if published.periods else None
+    for period in periods or published.periods:
+        html = render(select_view(published, period), bpu_minimum_rp, source, links)
+        path = report_dir / report_file(period)
+        write_atomically(path, html)
+        written.append(path)
+        if period == latest:
+            write_atomically(report_dir / INDEX, html)
+    if latest is not None and latest in (periods or published.periods):
+        written.append(report_dir / INDEX)
+    return written
+
+
+def write_warehouse_reports(warehouse: Warehouse, periods: list[str] | None = None) -> list[Path]:
+    """The reports of the warehouse's published file (see `write_reports`). The file is read
+    in one short-lived read-only connection, closed before any page is rendered."""
+    with warehouse.read_published_fresh() as conn:
+        if conn is None:
+            raise NotPublishedError(f"nothing published yet at {warehouse.published_path}")
+        published = read_published(conn)
+    return write_reports(
+        published,
+        warehouse.report_dir,
+        warehouse.bpu_minimum_contribution_rp,
+        Path(warehouse.published_path).name,
+        warehouse.data_docs_dir,
+        periods,
+    )
