@@ -174,7 +174,7 @@ def dashboard(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", str(app)]
     command += ["--server.address", "127.0.0.1", "--server.port", str(args.port)]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none"]
+    command += ["--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
     os.execv(sys.executable, command)
     return 0  # not reached
 

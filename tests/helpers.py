@@ -13,6 +13,7 @@ import polars as pl
 
 from assets.core.persons import link_registrations, write_persons
 from assets.mart.coverage import build_mart
+from assets.published.publish import build_candidate, swap_in
 from assets.staging.stage import (
     LabourStaging,
     StagedSnapshot,
@@ -206,3 +207,10 @@ class Pipeline:
         with self.connect() as conn:
             for table in MARTS:
                 build_mart(conn, table, period, self.warehouse.bpu_minimum_contribution_rp)
+
+    def publish(self, period: str = PERIOD, run_id: str = "test-run") -> None:
+        """Build the period's marts and publish them as the job's last steps do (candidate,
+        swap; no checks, no Dagster): a published file in seconds, for its readers' tests."""
+        self.build_marts(period)
+        candidate = build_candidate(self.warehouse, period, run_id)
+        swap_in(candidate, self.warehouse.published_path)

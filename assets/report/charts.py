@@ -25,6 +25,20 @@ COVERAGE_SCALE = alt.Scale(scheme="yellowgreenblue", domain=[0, 100], clamp=True
 COVERAGE_LEGEND = alt.Legend(title="Cakupan (%)", format=".0f", orient="bottom")
 FULL = "#b2182b"  # the 100 % line
 HEIGHT_PER_ROW = 22
+#: Map labels: the short names people in Kalimantan Timur use (Kukar, Kutim, PPU, ...), so
+#: that the small regencies' labels do not run into each other. By Kemendagri code.
+MAP_LABELS = {
+    "6401": "Paser",
+    "6402": "Kukar",
+    "6403": "Berau",
+    "6407": "Kubar",
+    "6408": "Kutim",
+    "6409": "PPU",
+    "6411": "Mahulu",
+    "6471": "Balikpapan",
+    "6472": "Samarinda",
+    "6474": "Bontang",
+}
 
 
 Spec = dict[str, Any]
@@ -153,7 +167,12 @@ def coverage_map(regions: pl.DataFrame, height: int = 440) -> Spec:
         chart.properties(width="container", height=height),
         kabupaten=features,
         label=[
-            {**f["properties"], "nama": f["properties"]["nama_wilayah"].split(" ", 1)[-1]}
+            {
+                **f["properties"],
+                "nama": MAP_LABELS.get(
+                    f["properties"]["kode_kemendagri"], f["properties"]["nama_wilayah"]
+                ),
+            }
             for f in features
         ],
     )

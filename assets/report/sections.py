@@ -86,6 +86,7 @@ class Figure:
     text: str
     value: Any  # the raw number the text shows (the test compares it with the marts)
     detail: str = ""
+    short: str = ""  # a label for narrow places (the dashboard's metrics)
 
 
 @dataclass
@@ -126,6 +127,7 @@ def headline(view: View, bpu_minimum_rp: int) -> list[Figure]:
             row.get("cakupan_persen"),
             f"{angka(row.get('peserta_aktif'))} peserta aktif dari "  # type: ignore[arg-type]
             f"{angka(row.get('pekerja'))} pekerja",  # type: ignore[arg-type]
+            "Cakupan",
         ),
         Figure(
             "peserta_aktif",
@@ -133,6 +135,7 @@ def headline(view: View, bpu_minimum_rp: int) -> list[Figure]:
             angka(row.get("peserta_aktif")),  # type: ignore[arg-type]
             row.get("peserta_aktif"),
             "orang (bukan kartu): satu orang dihitung sekali",
+            "Peserta aktif",
         ),
         Figure(
             "belum_terlindungi",
@@ -140,6 +143,7 @@ def headline(view: View, bpu_minimum_rp: int) -> list[Figure]:
             angka(row.get("belum_terlindungi")),  # type: ignore[arg-type]
             row.get("belum_terlindungi"),
             "pekerja menurut Sakernas dikurangi peserta aktif",
+            "Belum terlindungi",
         ),
     ]
     if "biaya_informal_tahunan_rp" in row:
@@ -152,6 +156,7 @@ def headline(view: View, bpu_minimum_rp: int) -> list[Figure]:
                 f"{angka(row.get('belum_terlindungi_informal'))} pekerja × "  # type: ignore[arg-type]
                 f"{rupiah_penuh(bpu_minimum_rp)} × 12 bulan (JKK + JKM, iuran minimum BPU)"
                 + (", semua sektor" if view.sector else ""),
+                "Biaya informal / tahun",
             )
         )
     if view.previous is None:
