@@ -105,7 +105,8 @@ def test_report_draws_every_chart_offline_without_errors(run: Run, browser: Brow
     # The Data Docs links lead to the sites beside the report.
     for href in page.eval_on_selector_all("#catatan a", "links => links.map(a => a.href)"):
         assert Path(href.removeprefix("file://")).is_file(), href
-    screenshot(page, "report.png")
+    page.set_viewport_size({"width": 1100, "height": 1500})
+    screenshot(page, "report.png", full_page=False)
 
 
 def figure(tab: Tab, name: str) -> tuple[str, str]:
@@ -152,7 +153,7 @@ def test_report_is_readable_on_a_phone(run: Run, browser: Browser) -> None:
     overflow = tab.page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= 391  # nothing wider than the screen (wide tables scroll in place)
     assert tab.errors == []
-    screenshot(tab.page, "report-phone.png")
+    screenshot(tab.page, "report-phone.png", full_page=False)
 
 
 def test_data_docs_work_offline_with_readable_names(run: Run, browser: Browser) -> None:

@@ -39,6 +39,9 @@ MAP_LABELS = {
     "6472": "Samarinda",
     "6474": "Bontang",
 }
+#: Where a label is moved off its regency's label point (lng, lat) so that neighbours'
+#: labels do not overlap: PPU and Balikpapan share a latitude, Bontang sits on a border.
+MAP_LABEL_AT = {"6409": (116.42, -1.02), "6471": (117.0, -1.3), "6474": (117.62, 0.12)}
 
 
 Spec = dict[str, Any]
@@ -168,12 +171,12 @@ def coverage_map(regions: pl.DataFrame, height: int = 440) -> Spec:
         kabupaten=features,
         label=[
             {
-                **f["properties"],
-                "nama": MAP_LABELS.get(
-                    f["properties"]["kode_kemendagri"], f["properties"]["nama_wilayah"]
-                ),
+                "nama": MAP_LABELS.get(code, f["properties"]["nama_wilayah"]),
+                "lng": MAP_LABEL_AT.get(code, (f["properties"]["lng"], 0))[0],
+                "lat": MAP_LABEL_AT.get(code, (0, f["properties"]["lat"]))[1],
             }
             for f in features
+            if (code := f["properties"]["kode_kemendagri"])
         ],
     )
 
@@ -290,7 +293,12 @@ def priority_bars(totals: pl.DataFrame) -> Spec:
         alt.Chart(named("rows"))
         .mark_bar(color="#f28e2b")
         .encode(
-            y=alt.Y("nama_kelompok:N", sort="x", title=None, axis=alt.Axis(labelLimit=260)),
+            y=alt.Y(
+                "nama_kelompok:N",
+                sort=alt.EncodingSortField("cakupan_persen", op="max", order="descending"),
+                title=None,
+                axis=alt.Axis(labelLimit=260),
+            ),
             x=x_coverage(totals),
             tooltip=tooltip,
         )

@@ -68,7 +68,7 @@ def rupiah(value: float | int | None) -> str:
     amount = float(value or 0)  # type: ignore[arg-type]
     for size, word in SCALES:
         if abs(amount) >= size:
-            return f"Rp{decimal(amount / size, 1)}\u00a0{word}"
+            return f"Rp{decimal(amount / size, 1)} {word}"  # may wrap before the word
     return f"Rp{decimal(amount, 0)}"
 
 
