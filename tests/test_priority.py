@@ -58,14 +58,22 @@ def samarinda_landing(pipeline: Pipeline) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    """The Samarinda landing zone staged and its marts built, once for the module's reads."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("priority"))
+    samarinda_landing(pipeline)
+    pipeline.build_marts()
+    return pipeline
+
+
 def costs(belum: int) -> tuple[int, int, int]:
     monthly = belum * BPU_MINIMUM_CONTRIBUTION_RP
     return monthly, 12 * monthly, belum * JKM_DEATH_BENEFIT_RP
 
 
-def test_priority_groups_coverage_and_costs(pipeline: Pipeline) -> None:
-    samarinda_landing(pipeline)
-    pipeline.build_marts()
+def test_priority_groups_coverage_and_costs(built: Pipeline) -> None:
+    pipeline = built
     rows = pipeline.internal(PRIORITY, ["6472"])
     assert rows == [
         ("ADMINISTRASI_PEMERINTAHAN", 4, 0, 0.0, 4, *costs(4)),
@@ -76,9 +84,8 @@ def test_priority_groups_coverage_and_costs(pipeline: Pipeline) -> None:
     assert costs(26) == (436_800, 5_241_600, 1_092_000_000)  # Rp16,800 and Rp42 million
 
 
-def test_every_region_and_group_is_a_row_zeros_included(pipeline: Pipeline) -> None:
-    samarinda_landing(pipeline)
-    pipeline.build_marts()
+def test_every_region_and_group_is_a_row_zeros_included(built: Pipeline) -> None:
+    pipeline = built
     grid = pipeline.internal(
         "SELECT kode_wilayah, kelompok FROM mart.coverage_priority WHERE periode = '2025-03'"
     )
@@ -94,9 +101,8 @@ def test_every_region_and_group_is_a_row_zeros_included(pipeline: Pipeline) -> N
     ) == [("6402", "Kabupaten Kutai Kartanegara", 2025)]
 
 
-def test_groups_overlap_and_are_never_summed(pipeline: Pipeline) -> None:
-    samarinda_landing(pipeline)
-    pipeline.build_marts()
+def test_groups_overlap_and_are_never_summed(built: Pipeline) -> None:
+    pipeline = built
     # The informal teacher is in two groups: the groups' active persons (4) exceed the
     # active persons of Samarinda in any group (3), and the province's total (4 with the
     # formal trader) is not their sum.
