@@ -14,12 +14,13 @@ import re
 from datetime import date
 from pathlib import Path
 
+import altair as alt
 import pytest
 from helpers import Pipeline, enrollment_row, labour_row
 
 from assets.report.data import FLOW_COLUMNS, TREND_COLUMNS, read_published, select_view
 from assets.report.formatting import angka, nama_periode, persen, poin, rupiah, rupiah_penuh
-from assets.report.page import INDEX, write_warehouse_reports
+from assets.report.page import HERE, INDEX, VEGA_FILES, write_warehouse_reports
 from assets.report.sections import blocks
 from contract.reference import STATUS_PEKERJAAN, bps_regions, kbli_sections
 
@@ -39,6 +40,14 @@ def test_numbers_are_written_the_indonesian_way() -> None:
     assert rupiah_penuh(5_241_600) == "Rp5.241.600"
     assert poin(0.44) == "+0,4\u00a0poin" and poin(-5.25) == "−5,2\u00a0poin"
     assert nama_periode("2025-04") == "April 2025"
+
+
+def test_the_inlined_vega_lite_is_the_version_altair_writes() -> None:
+    version = alt.SCHEMA_VERSION.removeprefix("v")  # e.g. 6.4.1
+    assert f"vega-lite@{version}.min.js" in VEGA_FILES
+    assert f'"{version}"' in (HERE / "vendor" / f"vega-lite@{version}.min.js").read_text()
+    for name in VEGA_FILES:
+        assert (HERE / "vendor" / name.replace(".min.js", ".LICENSE")).is_file()
 
 
 # ------------------------------------------------------------------ a published file
@@ -103,9 +112,22 @@ def test_one_self_contained_page_per_period_and_an_index(
         # Nothing is loaded from elsewhere: no script or stylesheet file, no remote URL.
         assert not re.search(r"<script[^>]+src=|<link[^>]+stylesheet", html)
         assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//|url\((?:https?:)?//""", html)
-        assert html.count("vegaEmbed=") + html.count("vegaEmbed =") >= 1  # inlined once
+        for name in VEGA_FILES:  # the chart library, inlined once
+            head = (HERE / "vendor" / name).read_text(encoding="utf-8")[:300]
+            assert html.count(head) == 1, name
         assert BUDI not in html and "1970-01-01" not in html  # nothing personal
     assert not list(folder.glob(".*"))  # no temporary file left
+
+
+@pytest.mark.slow
+def test_a_publish_rewrites_its_period_and_the_later_ones(
+    reports: tuple[Pipeline, list[Path]],
+) -> None:
+    pipeline, _ = reports
+    written = write_warehouse_reports(pipeline.warehouse, since="2025-04")
+    assert [p.name for p in written] == ["2025-04.html", INDEX]
+    written = write_warehouse_reports(pipeline.warehouse, since="2025-03")
+    assert [p.name for p in written] == ["2025-03.html", "2025-04.html", INDEX]
 
 
 @pytest.mark.slow

@@ -20,14 +20,14 @@ REPORT_KEY = ["report", "coverage"]
         "published period under <warehouse>/report/ (YYYY-MM.html) and index.html for the "
         "latest. Headline figures, map, rankings, sectors, formal/informal, priority groups "
         "with their cost, trends, flows and flags, each chart with its table and CSV. Reads "
-        "only the published file. Every period's page is rewritten: a rerun of one period "
-        "moves the trends and comparisons of the later ones."
+        "only the published file. Writes the page of this period and of every later one "
+        "(their trends and comparisons include this period)."
     ),
 )
 def coverage_report(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    written = write_warehouse_reports(warehouse)
+    written = write_warehouse_reports(warehouse, since=context.partition_key)
     page = warehouse.report_dir / report_file(context.partition_key)
     index = warehouse.report_dir / INDEX
     return dg.MaterializeResult(

@@ -1,8 +1,8 @@
 """The HTML report: one self-contained page per published period, and ``index.html`` for
 the latest, under ``<warehouse>/report/``.
 
-Self-contained: the chart library (Vega, Vega-Lite and vega-embed, from vl-convert's
-bundle) is inlined once per page, every chart's data is inside its spec, every CSV is a
+Self-contained: the chart library (Vega, Vega-Lite and vega-embed, vendored from npm in
+``vendor/``) is inlined once per page, every chart's data is inside its spec, every CSV is a
 ``data:`` link; the page loads nothing from the network and opens from a folder, a mail
 attachment or a phone. About 1.1 MB a page, most of it the chart library.
 
@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import jinja2
 from markupsafe import Markup
 
@@ -49,17 +48,15 @@ DATA_DOCS_SITES = (
 )
 
 
+#: Vega, Vega-Lite (the version Altair writes) and vega-embed, from npm (vendor/README.md).
+VEGA_FILES = ("vega@6.2.0.min.js", "vega-lite@6.4.1.min.js", "vega-embed@7.0.2.min.js")
+
+
 @functools.cache
 def vega_bundle() -> str:
-    """Vega + Vega-Lite (the version Altair writes) + vega-embed as one script, safe to
-    inline. vl-convert builds it in ~4 s; cached for the process."""
-    import vl_convert
-
-    version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # v6.4.1 -> v6_4
-    # vl-convert's stub marks ``snippet`` required; it is optional (the default snippet
-    # sets window.vegaEmbed, vega and vegaLite).
-    bundle: str = vl_convert.javascript_bundle(vl_version=version)  # type: ignore[call-arg]
-    return bundle.replace("</script", "<\\/script")
+    """The chart library as one script, safe to inline (no ``</script`` inside)."""
+    scripts = [(HERE / "vendor" / name).read_text(encoding="utf-8") for name in VEGA_FILES]
+    return ";\n".join(scripts).replace("</script", "<\\/script")
 
 
 @functools.cache
@@ -157,31 +154,38 @@ def write_reports(
     data_docs_dir: Path | None = None,
     periods: list[str] | None = None,
 ) -> list[Path]:
-    """One page per period (default: every published period: a rerun of one period moves
-    the trend and the comparisons of the later ones) and ``index.html``, a copy of the
-    latest period's page. Returns the paths written, index last."""
+    """One page per period (default: every published period) and, when the latest period
+    is among them, ``index.html``, a copy of its page. Returns the paths written, index
+    last."""
     links = data_docs_links(report_dir, data_docs_dir) if data_docs_dir else []
-    written = []
     latest = published.periods[-1] if published.periods else None
-    for period in periods or published.periods:
+    written = []
+    for period in periods if periods is not None else published.periods:
         html = render(select_view(published, period), bpu_minimum_rp, source, links)
         path = report_dir / report_file(period)
         write_atomically(path, html)
         written.append(path)
         if period == latest:
             write_atomically(report_dir / INDEX, html)
-    if latest is not None and latest in (periods or published.periods):
+    if latest is not None and report_dir / report_file(latest) in written:
         written.append(report_dir / INDEX)
     return written
 
 
-def write_warehouse_reports(warehouse: Warehouse, periods: list[str] | None = None) -> list[Path]:
-    """The reports of the warehouse's published file (see `write_reports`). The file is read
-    in one short-lived read-only connection, closed before any page is rendered."""
+def write_warehouse_reports(
+    warehouse: Warehouse, periods: list[str] | None = None, since: str | None = None
+) -> list[Path]:
+    """The reports of the warehouse's published file (see `write_reports`): of ``periods``,
+    or of every published period from ``since`` on (a period's page compares it with the
+    periods before, so publishing one changes its page and the later ones), or of all.
+    The file is read in one short-lived read-only connection, closed before any page is
+    rendered."""
     with warehouse.read_published_fresh() as conn:
         if conn is None:
             raise NotPublishedError(f"nothing published yet at {warehouse.published_path}")
         published = read_published(conn)
+    if periods is None and since is not None:
+        periods = [p for p in published.periods if p >= since]
     return write_reports(
         published,
         warehouse.report_dir,
