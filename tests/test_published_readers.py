@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -84,7 +85,9 @@ def test_published_file_opens_in_duckdb_1_4(pipeline: Pipeline) -> None:
 
 def test_workbook_holds_the_latest_period_of_every_mart(pipeline: Pipeline) -> None:
     published_two_periods(pipeline)
-    sheets = pl.read_excel(pipeline.warehouse.workbook_path, sheet_id=0)
+    workbook = pipeline.warehouse.workbook_path
+    assert workbook.stat().st_mode == Path(pipeline.warehouse.published_path).stat().st_mode
+    sheets = pl.read_excel(workbook, sheet_id=0)
     assert list(sheets) == [t.short_name for t in MARTS]
     with duckdb.connect(pipeline.warehouse.published_path, read_only=True) as conn:
         for table in MARTS:

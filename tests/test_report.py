@@ -117,6 +117,11 @@ def test_one_self_contained_page_per_period_and_an_index(
             assert html.count(head) == 1, name
         assert BUDI not in html and "1970-01-01" not in html  # nothing personal
     assert not list(folder.glob(".*"))  # no temporary file left
+    # Readable by whoever may read a file of this folder (the umask's choice), not private.
+    reference = folder / "reference.txt"
+    reference.write_text("")
+    assert {p.stat().st_mode for p in written} == {reference.stat().st_mode}
+    reference.unlink()
 
 
 @pytest.mark.slow

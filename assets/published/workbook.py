@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -57,9 +57,8 @@ def write_workbook_temp(conn: duckdb.DuckDBPyConnection, path: Path) -> Path | N
         return None
     frames = mart_frames(conn, period)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    temp = Path(name)
+    # Not mkstemp: its files are private to their owner, and the workbook is for others.
+    temp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}{path.suffix}")
     try:
         with xlsxwriter.Workbook(temp) as workbook:  # the zip is written on close
             for table, frame in frames.items():

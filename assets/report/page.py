@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import json
 import os
-import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,14 +126,15 @@ def render(
 
 
 def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, then rename it over ``path``. (Not
+    ``mkstemp``: its files are private to their owner, and a report is for others.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".html", dir=path.parent)
+    temp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}{path.suffix}")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(name, path)
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
