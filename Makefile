@@ -9,7 +9,7 @@ export CAKUPAN_LANDING_DIR ?= data/landing
 export CAKUPAN_WAREHOUSE_DIR ?= data/warehouse
 DEMO_PERSONS ?= 50000
 
-.PHONY: setup run demo-data test test-fast lint format typecheck bench ui clean
+.PHONY: setup run demo-data test test-fast lint format typecheck bench ui dashboard clean
 
 setup: .venv/.synced
 
@@ -61,6 +61,10 @@ ui: demo-data
 	@echo "  freshness sensor run; runs queue and write the warehouse one at a time."
 	@echo "  DAGSTER_HOME=$(DAGSTER_HOME)  landing=$(CAKUPAN_LANDING_DIR)  warehouse=$(CAKUPAN_WAREHOUSE_DIR)"
 	$(RUN) dagster dev -w workspace.yaml -h 127.0.0.1 -p $(or $(UI_PORT),3000)
+
+# The live dashboard (Streamlit) on the published file: http://127.0.0.1:8501
+dashboard: setup
+	$(RUN) cakupan dashboard --port $(or $(DASHBOARD_PORT),8501)
 
 clean:
 	rm -rf data .venv/.synced

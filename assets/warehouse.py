@@ -17,7 +17,7 @@ import duckdb
 from pydantic import Field
 
 from contract import MACROS_SQL, reference
-from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP
+from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 from contract.tables import INTERNAL_TABLES, Table
 
 
@@ -44,6 +44,10 @@ class Warehouse(dg.ConfigurableResource):
         default=BPU_MINIMUM_CONTRIBUTION_RP,
         description="Minimum monthly BPU contribution (JKK + JKM) used for iuran_minimum_bulanan_rp.",
     )
+    jkm_death_benefit_rp: int = Field(
+        default=JKM_DEATH_BENEFIT_RP,
+        description="JKM death benefit used for santunan_kematian_tidak_terlindungi_rp.",
+    )
     memory_limit: str = Field(default="4GB", description="DuckDB memory_limit; spills beyond it.")
     threads: int = Field(default=2, description="DuckDB worker threads.")
 
@@ -66,6 +70,16 @@ class Warehouse(dg.ConfigurableResource):
     @property
     def data_docs_dir(self) -> Path:
         return Path(self.warehouse_dir) / "data_docs"
+
+    @property
+    def workbook_path(self) -> Path:
+        """The Excel workbook of the latest period's marts, beside the published file."""
+        return Path(self.published_path).with_suffix(".xlsx")
+
+    @property
+    def report_dir(self) -> Path:
+        """The HTML reports, one per published period, and index.html for the latest."""
+        return Path(self.warehouse_dir) / "report"
 
     @property
     def candidate_path(self) -> Path:
@@ -94,11 +108,18 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def open(
-        self, path: str | Path, read_only: bool = False
+        self, path: str | Path, read_only: bool = False, storage_version: str | None = None
     ) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived connection to any DuckDB file of the warehouse (closed on exit)."""
+        """A short-lived connection to any DuckDB file of the warehouse (closed on exit).
+
+        ``storage_version`` (e.g. ``v1.4.0``) writes a *new* file in that version's format,
+        so that older DuckDB releases can read it; DuckDB silently ignores it for a file that
+        exists already, so callers delete the file first and check `storage_version_of`."""
         self.spill_dir.mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(str(path), read_only=read_only, config=self.duckdb_config())
+        config = self.duckdb_config()
+        if storage_version is not None:
+            config["storage_compatibility_version"] = storage_version
+        conn = duckdb.connect(str(path), read_only=read_only, config=config)
         try:
             yield conn
         finally:
@@ -123,6 +144,38 @@ class Warehouse(dg.ConfigurableResource):
             yield conn
         finally:
             conn.close()
+
+    @contextmanager
+    def read_published_fresh(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
+        """The published file as the path names it *now*, read-only, for readers that live
+        across publishes (the report asset, the dashboard); None when there is none yet.
+
+        Within one process DuckDB shares one open database per path: ``duckdb.connect(path)``
+        while any other connection of the process still holds the file returns the file as
+        it was before the last swap. An in-memory database that ATTACHes the path opens the
+        file that is there now, whatever else the process holds open. ``USE`` makes the
+        published tables readable by their names (``mart.coverage_region``)."""
+        path = Path(self.published_path)
+        if not path.exists():
+            yield None
+            return
+        conn = duckdb.connect(":memory:")
+        try:
+            conn.execute("ATTACH ? AS published (READ_ONLY)", [str(path)])
+            conn.execute("USE published")
+            yield conn
+        finally:
+            conn.close()
+
+
+def storage_version_of(conn: duckdb.DuckDBPyConnection) -> str:
+    """The storage format of the connection's database file, as DuckDB tags it
+    (``v1.4.0+`` for a file DuckDB 1.4 can read)."""
+    rows = conn.execute(
+        "SELECT tags['storage_version'] FROM duckdb_databases() "
+        "WHERE database_name = current_database()"
+    ).fetchall()
+    return str(rows[0][0]) if rows else ""
 
 
 def create_tables(conn: duckdb.DuckDBPyConnection, tables: tuple[Table, ...]) -> None:

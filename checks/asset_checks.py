@@ -105,7 +105,11 @@ def validation_step(stage: str, description: str) -> dg.AssetChecksDefinition:
         great_expectations_import.wait()
         from checks.validate import run_suites
 
-        params = SuiteParams(context.partition_key, warehouse.bpu_minimum_contribution_rp)
+        params = SuiteParams(
+            context.partition_key,
+            warehouse.bpu_minimum_contribution_rp,
+            jkm_death_benefit_rp=warehouse.jkm_death_benefit_rp,
+        )
         suites = [spec.for_period(params) for spec in specs]
         outcomes = run_suites(
             warehouse, context.run.run_id, suites, stage, database, log=context.log.info

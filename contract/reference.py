@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 PROVINCE_CODE = "64"  # Kalimantan Timur
@@ -80,3 +82,12 @@ def kbli_sections() -> tuple[str, ...]:
 
 def province_codes() -> tuple[str, ...]:
     return table("ref_province").column("kode_provinsi")
+
+
+@functools.cache
+def regency_boundaries() -> dict[str, Any]:
+    """Regency/city boundaries (RFC 7946 GeoJSON, exterior rings counter-clockwise), keyed
+    by ``properties.kode_kemendagri``; see reference/README.md before drawing them."""
+    with (REFERENCE_DIR / "kaltim_regencies.geojson").open(encoding="utf-8") as f:
+        boundaries: dict[str, Any] = json.load(f)
+    return boundaries

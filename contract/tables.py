@@ -29,6 +29,9 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     grain: tuple[str, ...] = ()  # the columns that identify a row (empty: none)
+    #: A period's rows add up to the province. False where cells overlap (priority groups):
+    #: such a table is never summed, by the checks or by a reader.
+    additive: bool = True
 
     @property
     def schema(self) -> str:
@@ -452,12 +455,57 @@ VALIDATION_RESULTS = Table(
     ),
 )
 
+COVERAGE_PRIORITY = Table(
+    "mart.coverage_priority",
+    "Coverage of the groups the province names as gaps (contract/priority.py), per period and "
+    "regency/city, with the cost of protecting the uncovered at the BPU minimum and the JKM "
+    "death benefit their families would not receive. Groups overlap: never sum them.",
+    (
+        PERIODE,
+        KODE_WILAYAH_BPS,
+        C("kode_kemendagri", "VARCHAR", "The same regency/city, Kemendagri code (as in the NIK)."),
+        NAMA_WILAYAH,
+        C(
+            "kelompok",
+            "VARCHAR",
+            "Priority group: TENAGA_PENDIDIK (KBLI P), ADMINISTRASI_PEMERINTAHAN (KBLI O), "
+            "PEKERJA_RUMAH_TANGGA (KBLI T), INFORMAL (status INFORMAL, every sector).",
+        ),
+        C("nama_kelompok", "VARCHAR", "The group's name (Indonesian)."),
+        PEKERJA,
+        PESERTA_AKTIF,
+        CAKUPAN,
+        BELUM,
+        C(
+            "biaya_perlindungan_bulanan_rp",
+            "BIGINT",
+            "Monthly cost of protecting the uncovered: belum_terlindungi x the BPU minimum "
+            "contribution (JKK + JKM).",
+        ),
+        C(
+            "biaya_perlindungan_tahunan_rp",
+            "BIGINT",
+            "Yearly cost of protecting the uncovered: 12 x biaya_perlindungan_bulanan_rp.",
+        ),
+        C(
+            "santunan_kematian_tidak_terlindungi_rp",
+            "BIGINT",
+            "JKM death benefit the uncovered would not receive: belum_terlindungi x the benefit.",
+        ),
+        DI_ATAS_100,
+        TAHUN_PEKERJA,
+    ),
+    grain=("periode", "kode_wilayah", "kelompok"),
+    additive=False,
+)
+
 MARTS = (
     COVERAGE_PROVINCE,
     COVERAGE_REGION,
     COVERAGE_SECTOR,
     COVERAGE_REGION_SECTOR,
     COVERAGE_STATUS,
+    COVERAGE_PRIORITY,
 )
 #: The marts with the flow and trend columns (`PERIOD_COMPARISON_COLUMNS`): persons who
 #: joined and left each cell since the previous published period, and the coverage then.

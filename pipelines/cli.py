@@ -2,6 +2,8 @@
 
     cakupan demo-data [--out DIR] [--persons N] [--seed N] [--periods 2025-03,2025-04]
     cakupan run [--landing DIR] [--warehouse-dir DIR] [--period YYYY-MM ...]
+    cakupan report [--warehouse-dir DIR] [--period YYYY-MM ...]
+    cakupan dashboard [--warehouse-dir DIR] [--port N]
 
 `run` executes the same Dagster job as the UI (one run per period, on the Dagster instance
 of $DAGSTER_HOME when it is set, so the runs show in the UI) and prints a summary.
@@ -15,8 +17,12 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contract.periods import is_period
+
+if TYPE_CHECKING:
+    from assets.warehouse import Warehouse
 
 
 def period_list(text: str) -> list[str]:
@@ -52,7 +58,26 @@ def parser() -> argparse.ArgumentParser:
         dest="periods",
         help="period to run (repeatable; default: every landed period)",
     )
+    report_parsers(commands)
     return top
+
+
+def report_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`report` and `dashboard`: what people read, from the published file only."""
+    report = commands.add_parser("report", help="write the HTML report of the published file")
+    report.add_argument("--warehouse-dir", type=Path, default=None, help="$CAKUPAN_WAREHOUSE_DIR")
+    report.add_argument(
+        "--period",
+        type=period,
+        action="append",
+        dest="periods",
+        help="period to write (repeatable; default: every published period)",
+    )
+    dashboard = commands.add_parser("dashboard", help="serve the live dashboard (Streamlit)")
+    dashboard.add_argument(
+        "--warehouse-dir", type=Path, default=None, help="$CAKUPAN_WAREHOUSE_DIR"
+    )
+    dashboard.add_argument("--port", type=int, default=8501)
 
 
 def demo_data(args: argparse.Namespace) -> int:
@@ -100,16 +125,65 @@ def run(args: argparse.Namespace) -> int:
     outcomes = run_each_period(warehouse, periods, instance=instance, log_level=log_level)
     elapsed = time.perf_counter() - started
     print_summary(warehouse, outcomes, elapsed)
+    print_report_path(Path(warehouse.warehouse_dir))
     failed = [o for o in outcomes if not o.success]
     for o in failed:
         print(f"period {o.period} NOT published: {o.error}", file=sys.stderr)
     return 1 if failed else 0
 
 
+def report_warehouse(args: argparse.Namespace) -> Warehouse:
+    from pipelines.resources import warehouse_from_env
+
+    flags: dict[str, str] = {}
+    if args.warehouse_dir:
+        flags = {"warehouse_dir": str(args.warehouse_dir), "published_file": ""}
+    return warehouse_from_env(resolve=True, overrides=flags)
+
+
+def report(args: argparse.Namespace) -> int:
+    from assets.report.data import NotPublishedError
+    from assets.report.page import write_warehouse_reports
+
+    warehouse = report_warehouse(args)
+    try:
+        written = write_warehouse_reports(warehouse, args.periods)
+    except NotPublishedError as error:
+        print(f"no report written: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"{path}  ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+def print_report_path(warehouse_dir: Path) -> None:
+    """After `run`: where the report of the latest period is (written by report/coverage)."""
+    index = warehouse_dir / "report" / "index.html"
+    if index.is_file():
+        print(f"Report (open in a browser): {index.resolve()}")
+
+
+def dashboard(args: argparse.Namespace) -> int:
+    """Streamlit in this process's place (Ctrl-C stops it), on 127.0.0.1 only, no usage
+    statistics sent, settings passed on through the environment."""
+    warehouse = report_warehouse(args)
+    app = Path(__file__).with_name("dashboard") / "app.py"
+    os.environ["CAKUPAN_WAREHOUSE_DIR"] = warehouse.warehouse_dir
+    os.environ["CAKUPAN_PUBLISHED_PATH"] = warehouse.published_path
+    print(f"Dashboard on http://127.0.0.1:{args.port}  (Ctrl-C stops it)", flush=True)
+    command = [sys.executable, "-m", "streamlit", "run", str(app)]
+    command += ["--server.address", "127.0.0.1", "--server.port", str(args.port)]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command += ["--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
+    os.execv(sys.executable, command)
+    return 0  # not reached
+
+
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", module="dagster")
     args = parser().parse_args(argv)
-    return {"demo-data": demo_data, "run": run}[args.command](args)
+    commands = {"demo-data": demo_data, "run": run, "report": report, "dashboard": dashboard}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

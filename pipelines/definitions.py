@@ -5,6 +5,7 @@ import dagster as dg
 from assets.core.assets import person, person_continuity, person_link
 from assets.mart.assets import mart_assets
 from assets.published.assets import published_candidate, published_coverage
+from assets.report.assets import coverage_report
 from assets.staging.assets import staged_enrollment, staged_labour
 from assets.warehouse import Warehouse
 from checks.asset_checks import all_asset_checks
@@ -21,6 +22,7 @@ all_assets = [
     *mart_assets,
     published_candidate,
     published_coverage,
+    coverage_report,
 ]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import dagster as dg
 
 from assets.warehouse import Warehouse
-from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP
+from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 
 
 def whole_number(minimum: int) -> Callable[[str], str | None]:
@@ -86,6 +86,14 @@ SETTINGS = (
         "bpu_minimum_contribution_rp",
         str(BPU_MINIMUM_CONTRIBUTION_RP),
         "a whole number of rupiah, e.g. 16800",
+        whole_number(0),
+        integer=True,
+    ),
+    Setting(
+        "CAKUPAN_JKM_DEATH_BENEFIT_RP",
+        "jkm_death_benefit_rp",
+        str(JKM_DEATH_BENEFIT_RP),
+        "a whole number of rupiah, e.g. 42000000",
         whole_number(0),
         integer=True,
     ),

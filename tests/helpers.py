@@ -226,6 +226,8 @@ class Pipeline:
                         refresh_comparison(conn, table, later)
 
     def publish(self, period: str = PERIOD, run_id: str = "test-run") -> None:
-        """`build_marts`, then the candidate file swapped in, as the job does (no checks)."""
+        """Build the period's marts and publish them as the job's last steps do (candidate,
+        swap; no checks, no Dagster): a published file in seconds, for its readers' tests."""
         self.build_marts(period)
-        swap_in(build_candidate(self.warehouse, period, run_id), self.warehouse.published_path)
+        candidate = build_candidate(self.warehouse, period, run_id)
+        swap_in(candidate, self.warehouse.published_path)

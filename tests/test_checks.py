@@ -222,7 +222,8 @@ def test_clean_demo_run_passes_every_error_check(
     for record in instance.event_log_storage.get_asset_check_execution_history(key, limit=10):
         assert record.evaluation is not None
         page = Path(str(record.evaluation.metadata["data_docs"].value))
-        assert page.is_file() and f"/{record.partition}_" in str(page)
+        assert page.is_file() and page.name == f"{record.partition}.html"
+        assert f"/{record.run_id}/" in str(page)  # GX's run name: the Dagster run
 
 
 # ------------------------------------------------------------------------ planted defects

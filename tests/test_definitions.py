@@ -18,6 +18,7 @@ ASSETS = [
     "core/person",
     "core/person_continuity",
     "core/person_link",
+    "mart/coverage_priority",
     "mart/coverage_province",
     "mart/coverage_region",
     "mart/coverage_region_sector",
@@ -25,11 +26,14 @@ ASSETS = [
     "mart/coverage_status",
     "published/candidate",
     "published/coverage",
+    "report/coverage",
     "staging/enrollment",
     "staging/labour",
 ]
 CHECKS = [
     "core/person_link:person_link_rules",
+    "mart/coverage_priority:coverage_priority_rules",
+    "mart/coverage_priority:coverage_priority_warnings",
     "mart/coverage_province:coverage_province_rules",
     "mart/coverage_province:coverage_province_warnings",
     "mart/coverage_region:coverage_region_rules",

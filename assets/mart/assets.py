@@ -84,7 +84,13 @@ def mart_asset(table: Table) -> dg.AssetsDefinition:
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         period = context.partition_key
         with warehouse.connect() as conn:
-            build_mart(conn, table, period, warehouse.bpu_minimum_contribution_rp)
+            build_mart(
+                conn,
+                table,
+                period,
+                warehouse.bpu_minimum_contribution_rp,
+                jkm_death_benefit_rp=warehouse.jkm_death_benefit_rp,
+            )
             if table in FLOW_MARTS:
                 # The published period after this one compares with this one from now on.
                 for later, _ in periods_to_follow(published_periods(warehouse), period)[1:]:

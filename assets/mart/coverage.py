@@ -12,8 +12,10 @@ from pathlib import Path
 
 import duckdb
 
+from assets.mart.priority import build_priority
 from assets.sql import render
-from contract.tables import FLOW_MARTS, PERIOD_COMPARISON_COLUMNS, Table
+from contract.amounts import JKM_DEATH_BENEFIT_RP
+from contract.tables import COVERAGE_PRIORITY, FLOW_MARTS, PERIOD_COMPARISON_COLUMNS, Table
 
 SQL = Path(__file__).parent
 
@@ -38,10 +40,17 @@ def own_columns(table: Table) -> list[str]:
 
 
 def build_mart(
-    conn: duckdb.DuckDBPyConnection, table: Table, period: str, bpu_minimum_rp: int
+    conn: duckdb.DuckDBPyConnection,
+    table: Table,
+    period: str,
+    bpu_minimum_rp: int,
+    jkm_death_benefit_rp: int = JKM_DEATH_BENEFIT_RP,
 ) -> None:
     """Replace the period's rows of one mart (with its flow and trend columns, compared
     with the period's previous one in core.previous_period, for `FLOW_MARTS`)."""
+    if table is COVERAGE_PRIORITY:  # overlapping groups: its own SQL (priority.py)
+        build_priority(conn, period, bpu_minimum_rp, jkm_death_benefit_rp)
+        return
     dims = ", ".join(table.dimensions)
     conn.execute("SET VARIABLE periode = ?", [period])
     conn.execute("SET VARIABLE bpu_minimum_rp = ?", [bpu_minimum_rp])

@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.partitions import period_partitions
 from assets.published.publish import build_candidate, swap_in
+from assets.published.workbook import replace_workbook, write_workbook_temp
 from assets.warehouse import Warehouse
 from contract.tables import MARTS, PUBLISHED_TABLES
 
@@ -37,7 +38,8 @@ def published_candidate(
     description=(
         "The published DuckDB file dashboards read (coverage.duckdb): the mart tables of every "
         "landed period and nothing personal. Replaced atomically by renaming the checked "
-        "candidate over it, so readers never see a half-built file and are never locked out."
+        "candidate over it, so readers never see a half-built file and are never locked out. "
+        "Beside it, coverage.xlsx: the marts of the latest period, one sheet per table."
     ),
     metadata={"tables": dg.MetadataValue.json([t.name for t in PUBLISHED_TABLES])},
 )
@@ -55,11 +57,19 @@ def published_coverage(
                 "SELECT periode FROM mart.published_periods ORDER BY periode"
             ).fetchall()
         ]
-    path = swap_in(candidate, warehouse.published_path)
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(path.resolve())),
-            "periods_in_file": dg.MetadataValue.json(in_file),
-            "size_bytes": dg.MetadataValue.int(path.stat().st_size),
-        }
-    )
+        workbook = write_workbook_temp(conn, warehouse.workbook_path)
+    try:
+        path = swap_in(candidate, warehouse.published_path)
+    except BaseException:
+        if workbook is not None:
+            workbook.unlink(missing_ok=True)
+        raise
+    metadata = {
+        "path": dg.MetadataValue.path(str(path.resolve())),
+        "periods_in_file": dg.MetadataValue.json(in_file),
+        "size_bytes": dg.MetadataValue.int(path.stat().st_size),
+    }
+    if workbook is not None:
+        excel = replace_workbook(workbook, warehouse.workbook_path)
+        metadata["workbook"] = dg.MetadataValue.path(str(excel.resolve()))
+    return dg.MaterializeResult(metadata=metadata)

@@ -19,8 +19,13 @@ from pathlib import Path
 import duckdb
 
 from assets.mart.coverage import own_columns
-from assets.warehouse import Warehouse
+from assets.warehouse import Warehouse, storage_version_of
 from contract.tables import FLOW_MARTS, MARTS, PUBLISHED_PERIODS, Table
+
+#: The contract's "Compatibility": DuckDB 1.4 (LTS) and every later version read the
+#: published file. The candidate is written fresh in 1.4's storage format (the oldest 1.4
+#: release, so that every 1.4.x reads it); DuckDB tags such a file ``v1.4.0+``.
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
 
 
 def table_exists(conn: duckdb.DuckDBPyConnection, catalog: str, table: Table) -> bool:
@@ -106,7 +111,12 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
     candidate = warehouse.candidate_path
     candidate.parent.mkdir(parents=True, exist_ok=True)
     candidate.unlink(missing_ok=True)
-    with warehouse.open(candidate) as conn:
+    with warehouse.open(candidate, storage_version=PUBLISHED_STORAGE_VERSION) as conn:
+        if storage_version_of(conn) != f"{PUBLISHED_STORAGE_VERSION}+":
+            raise RuntimeError(
+                f"{candidate}: written as DuckDB storage {storage_version_of(conn)!r}, "
+                f"not {PUBLISHED_STORAGE_VERSION}: DuckDB 1.4 could not open it"
+            )
         conn.execute("ATTACH ? AS internal (READ_ONLY)", [warehouse.internal_path])
         has_old = published.exists()
         if has_old:

@@ -12,10 +12,13 @@ from functools import partial
 from checks.suites.builder import Builder, sql_list
 from checks.suites.registry import ERROR, WARN, SuiteParams, SuiteSpec, Validation, register
 from checks.suites.staging import labour_year_sql
+from contract.priority import PRIORITY_GROUPS, priority_groups
 from contract.reference import STATUS_PEKERJAAN, bps_regions, kbli_sections
 from contract.tables import (
+    COVERAGE_PRIORITY,
     COVERAGE_PROVINCE,
     COVERAGE_REGION,
+    COVERAGE_REGION_SECTOR,
     COVERAGE_STATUS,
     FLOW_MARTS,
     MARTS,
@@ -35,6 +38,7 @@ def dimension_cells() -> dict[str, tuple[str, ...]]:
         "kode_wilayah": bps_regions(),
         "kbli": kbli_sections(),
         "status_pekerjaan": STATUS_PEKERJAAN,
+        "kelompok": priority_groups(),
     }
 
 
@@ -60,6 +64,12 @@ def mart_target(table: Table, period: str) -> str:
         columns.append("iuran_minimum_bulanan_rp")
     if table is COVERAGE_PROVINCE:
         columns.append("peserta_pmi")
+    if table is COVERAGE_PRIORITY:
+        columns += [
+            "biaya_perlindungan_bulanan_rp",
+            "biaya_perlindungan_tahunan_rp",
+            "santunan_kematian_tidak_terlindungi_rp",
+        ]
     extra = [f"{labour_year_sql(period)} AS tahun_periode"]
     previous = ""
     if table is COVERAGE_PROVINCE:
@@ -67,8 +77,12 @@ def mart_target(table: Table, period: str) -> str:
             f"(SELECT sum({c}) FROM {other.name} WHERE periode = '{period}') "
             f"AS {c}_{other.short_name}"
             for other in MARTS
-            if other is not table
+            if other is not table and other.additive
             for c in ("pekerja", "peserta_aktif")
+        ]
+    if table is COVERAGE_PRIORITY:
+        extra += [
+            f"{group_cell_sql(c, period)} AS {c}_definisi" for c in ("pekerja", "peserta_aktif")
         ]
     if table in FLOW_MARTS:
         columns += [c.name for c in PERIOD_COMPARISON_COLUMNS]
@@ -88,6 +102,25 @@ def mart_target(table: Table, period: str) -> str:
         FROM {table.name} m{previous}
         WHERE m.periode = '{period}'
     """
+
+
+def group_cell_sql(column: str, period: str) -> str:
+    """A priority group's ``column`` in its region as another mart counts it: a group of one
+    KBLI section is a region x sector cell, a group of one status a status cell (a group
+    naming both has no such cell: NULL, and its rule is skipped)."""
+    cases = []
+    for g in PRIORITY_GROUPS:
+        if g.kbli is not None and g.status_pekerjaan is None:
+            other, where = COVERAGE_REGION_SECTOR, f"o.kbli = '{g.kbli}'"
+        elif g.status_pekerjaan is not None and g.kbli is None:
+            other, where = COVERAGE_STATUS, f"o.status_pekerjaan = '{g.status_pekerjaan}'"
+        else:
+            continue
+        cases.append(
+            f"WHEN '{g.kelompok}' THEN (SELECT o.{column} FROM {other.name} o "
+            f"WHERE o.periode = '{period}' AND o.kode_wilayah = m.kode_wilayah AND {where})"
+        )
+    return f"CASE m.kelompok {' '.join(cases)} END"
 
 
 def mart_rules(table: Table, params: SuiteParams) -> Validation:
@@ -153,6 +186,36 @@ def mart_rules(table: Table, params: SuiteParams) -> Validation:
             f"SELECT row_id FROM {{batch}} WHERE iuran_minimum_bulanan_rp IS DISTINCT FROM "
             f"belum_terlindungi * {rp}",
         )
+    if table is COVERAGE_PRIORITY:
+        rp, benefit = int(params.bpu_minimum_rp), int(params.jkm_death_benefit_rp)
+        b.rows_where(
+            f"biaya_perlindungan_bulanan_rp = belum_terlindungi x Rp{rp:,} (BPU minimum), "
+            "biaya_perlindungan_tahunan_rp = 12 x that, santunan_kematian_tidak_terlindungi_rp "
+            f"= belum_terlindungi x Rp{benefit:,} (JKM death benefit); NULL where "
+            "belum_terlindungi is",
+            f"""
+            SELECT row_id FROM {{batch}}
+            WHERE biaya_perlindungan_bulanan_rp IS DISTINCT FROM belum_terlindungi * {rp}
+               OR biaya_perlindungan_tahunan_rp IS DISTINCT FROM 12 * belum_terlindungi * {rp}
+               OR santunan_kematian_tidak_terlindungi_rp
+                  IS DISTINCT FROM belum_terlindungi * {benefit}
+            """,
+        )
+        b.rows_where(
+            "Each group is its definition (contract/priority.py): a KBLI group equals the "
+            "region x sector cell, the INFORMAL group the region's informal status cell "
+            "(pekerja and peserta_aktif); groups overlap and are never summed",
+            "SELECT row_id FROM {batch} WHERE kelompok IN "
+            + sql_list(
+                [
+                    g.kelompok
+                    for g in PRIORITY_GROUPS
+                    if (g.kbli is None) != (g.status_pekerjaan is None)
+                ]
+            )
+            + " AND (pekerja IS DISTINCT FROM pekerja_definisi "
+            "OR peserta_aktif IS DISTINCT FROM peserta_aktif_definisi)",
+        )
     if table is COVERAGE_PROVINCE:
         b.rows_where(
             "peserta_pmi ≥ 0: PMI-only persons are counted apart",
@@ -163,7 +226,7 @@ def mart_rules(table: Table, params: SuiteParams) -> Validation:
             f"WHERE pekerja IS DISTINCT FROM pekerja_{other.short_name} "
             f"OR peserta_aktif IS DISTINCT FROM peserta_aktif_{other.short_name}"
             for other in MARTS
-            if other is not table
+            if other is not table and other.additive
         )
         b.rows_where(
             "Province = sum of regions = sum of sectors = sum of region x sector cells "
@@ -275,6 +338,7 @@ def mart_warnings(table: Table, params: SuiteParams) -> Validation:
 def register_mart_suites(table: Table) -> None:
     province = table is COVERAGE_PROVINCE
     region = table is COVERAGE_REGION
+    priority = table is COVERAGE_PRIORITY
     register(
         SuiteSpec(
             f"{table.short_name}_rules",
@@ -288,6 +352,13 @@ def register_mart_suites(table: Table) -> None:
                 "; peserta_aktif_sebelumnya + peserta_baru - peserta_berhenti = peserta_aktif "
                 "at every row, and the trend against the previous published period"
                 if table in FLOW_MARTS
+                else ""
+            )
+            + (
+                "; the costs (BPU minimum x uncovered, monthly and yearly; JKM death benefit x "
+                "uncovered); each group equals its cell in the region x sector or status mart "
+                "(groups overlap, never summed)"
+                if priority
                 else ""
             )
             + ("; each person continued at most once" if province else "")

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from contract.amounts import JKM_DEATH_BENEFIT_RP
+
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
 
@@ -29,6 +31,7 @@ class SuiteParams:
 
     period: str
     bpu_minimum_rp: int
+    jkm_death_benefit_rp: int = JKM_DEATH_BENEFIT_RP
 
 
 @dataclass(frozen=True)
