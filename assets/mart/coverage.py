@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from assets.sql import render
+from assets.warehouse import fault_point
 from contract.tables import Table
 
 SQL = Path(__file__).parent
@@ -52,4 +53,5 @@ def build_mart(
             order_by=", ".join(table.grain),
         )
     )
+    fault_point("marts")  # tests only: a kill inside the write
     conn.execute("COMMIT")

@@ -15,6 +15,7 @@ import duckdb
 
 from assets.sql import render
 from assets.staging.landing import BrokenFileError, FileRead, load_snapshot
+from assets.warehouse import fault_point
 from contract.landing import landed_years
 from contract.periods import labour_year_for, period_end
 from contract.row_rules import ENROLLMENT, LABOUR, SourceRules, broken_rules_sql
@@ -74,6 +75,7 @@ def replace_snapshot(
                 "AND periode_or_tahun = getvariable('snapshot')"
             )
         conn.execute(render(SQL / "record_quality.sql"))
+        fault_point("staging")  # tests only: a kill inside the write
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
