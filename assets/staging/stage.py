@@ -7,7 +7,7 @@ replaced in one transaction, so a rerun replaces that snapshot and never duplica
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,7 +78,8 @@ def replace_snapshot(
         fault_point("staging")  # tests only: a kill inside the write
         conn.execute("COMMIT")
     except Exception:
-        conn.execute("ROLLBACK")
+        with suppress(duckdb.TransactionException):  # a failed COMMIT has already ended it
+            conn.execute("ROLLBACK")
         raise
     accepted, rejected = conn.execute(
         "SELECT count(*) FILTER (len(rules) = 0), count(*) FILTER (len(rules) > 0) FROM judged_rows"
