@@ -56,11 +56,11 @@ bench: setup
 ui: demo-data
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp dagster_home/dagster.yaml "$(DAGSTER_HOME)/"
-	@echo "Dagster UI on http://127.0.0.1:$(or $(UI_PORT),3000)  (Ctrl-C stops it)"
+	@echo "Dagster UI on http://127.0.0.1:$(or $(UI_PORT),3000)  (Ctrl-C or SIGTERM stops it)"
 	@echo "  webserver + daemon: the nightly schedule (01:00 WITA), the landing sensor and the"
 	@echo "  freshness sensor run; runs queue and write the warehouse one at a time."
 	@echo "  DAGSTER_HOME=$(DAGSTER_HOME)  landing=$(CAKUPAN_LANDING_DIR)  warehouse=$(CAKUPAN_WAREHOUSE_DIR)"
-	$(RUN) dagster dev -w workspace.yaml -h 127.0.0.1 -p $(or $(UI_PORT),3000)
+	$(RUN) python -m pipelines.ui -w workspace.yaml -h 127.0.0.1 -p $(or $(UI_PORT),3000)
 
 # The live dashboard (Streamlit) on the published file: http://127.0.0.1:8501
 dashboard: setup

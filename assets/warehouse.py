@@ -4,18 +4,33 @@ Every DuckDB connection of the pipeline is opened here, so that one place decide
 (memory limit, threads, spill folder) and what a pipeline connection holds (the tables,
 the reference data and the contract's macros). Its settings come from
 ``pipelines/resources.py``; the stages and checks only use it.
+
+It is also where the warehouse's faults are met:
+
+- **One writer at a time** (``assets/lock.py``): a Dagster run takes the writer lock when
+  its resources are set up and gives it back at teardown; a write connection outside a
+  run takes it for its own duration. The first to take it in a process cleans what a
+  killed writer left behind (candidate file, spill files).
+- **Damaged files, full disks**: DuckDB's errors for them become a ``WarehouseFault``, one
+  line naming the file and what to do, never retried (the same file fails the same way).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import errno
+import os
+import re
+import shutil
+import signal
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
+from assets import lock
 from contract import MACROS_SQL, reference
 from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 from contract.tables import INTERNAL_TABLES, Table
@@ -50,6 +65,80 @@ class Warehouse(dg.ConfigurableResource):
     )
     memory_limit: str = Field(default="4GB", description="DuckDB memory_limit; spills beyond it.")
     threads: int = Field(default=2, description="DuckDB worker threads.")
+
+    _locked: bool = PrivateAttr(default=False)
+
+    # --- the run's lifecycle: one writer at a time ------------------------------------
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run takes the writer lock for its whole length (its steps build on each other:
+        nobody may write between them). Sensors and schedules only read: no lock."""
+        run = context.run
+        if run is None:
+            return
+        log = context.log
+        self.take_lock(run.run_id, "Dagster run", on_wait=log.warning if log else None)
+        self._locked = True
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._locked:
+            self._locked = False
+            lock.release(self.lock_path)
+
+    @property
+    def lock_path(self) -> Path:
+        """The writer lock, beside the internal file (never deleted)."""
+        internal = Path(self.internal_path)
+        return internal.with_name(internal.name + ".lock")
+
+    def take_lock(
+        self,
+        run_id: str | None,
+        command: str,
+        wait: bool = True,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        """Take the writer lock (re-entrant in a process; ``release_lock`` gives it back).
+        Raises ``lock.WarehouseBusy`` when another process holds it and ``wait`` is False."""
+        holder = lock.Holder(pid=os.getpid(), command=command, run_id=run_id)
+        if lock.acquire(self.lock_path, holder, wait=wait, on_wait=on_wait):
+            try:
+                self.clean_after_crash()
+            except BaseException:
+                lock.release(self.lock_path)
+                raise
+
+    def release_lock(self) -> None:
+        lock.release(self.lock_path)
+
+    @contextmanager
+    def writing(
+        self,
+        command: str,
+        run_id: str | None = None,
+        wait: bool = True,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> Iterator[None]:
+        """The writer lock for the duration of the block."""
+        self.take_lock(run_id, command, wait=wait, on_wait=on_wait)
+        try:
+            yield
+        finally:
+            self.release_lock()
+
+    def clean_after_crash(self) -> None:
+        """What a killed writer leaves behind, removed under the lock: a half-built or
+        unchecked candidate (with its WAL) and the spill files of dead processes. The
+        internal file's WAL is kept: it holds committed work, which DuckDB replays."""
+        candidate = self.candidate_path
+        for path in (candidate, candidate.with_name(candidate.name + ".wal")):
+            path.unlink(missing_ok=True)
+        for folder in (
+            self.spill_dir,
+            Path(self.internal_path + ".tmp"),
+            Path(str(candidate) + ".tmp"),
+        ):
+            remove_dead_spill(folder)
 
     @property
     def published_path(self) -> str:
@@ -99,10 +188,11 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection to the internal file, with the tables, the reference data
-        and the contract's macros. Always closed, also on error, so that the next step or
-        run of this process can open the file again."""
+        and the contract's macros, under the writer lock (already held by a run). Always
+        closed, also on error, so that the next step or run of this process can open the
+        file again."""
         Path(self.internal_path).parent.mkdir(parents=True, exist_ok=True)
-        with self.open(self.internal_path) as conn:
+        with self.writing("cakupan"), self.open(self.internal_path) as conn:
             prepare(conn)
             yield conn
 
@@ -111,6 +201,7 @@ class Warehouse(dg.ConfigurableResource):
         self, path: str | Path, read_only: bool = False, storage_version: str | None = None
     ) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection to any DuckDB file of the warehouse (closed on exit).
+        A damaged file or a full disk raises a ``WarehouseFault`` naming the file.
 
         ``storage_version`` (e.g. ``v1.4.0``) writes a *new* file in that version's format,
         so that older DuckDB releases can read it; DuckDB silently ignores it for a file that
@@ -119,11 +210,81 @@ class Warehouse(dg.ConfigurableResource):
         config = self.duckdb_config()
         if storage_version is not None:
             config["storage_compatibility_version"] = storage_version
-        conn = duckdb.connect(str(path), read_only=read_only, config=config)
         try:
-            yield conn
-        finally:
-            conn.close()
+            conn = duckdb.connect(str(path), read_only=read_only, config=config)
+        except (duckdb.ParserException, duckdb.SyntaxException, duckdb.InvalidInputException):
+            raise dg.Failure(  # the settings: the same values fail the same way, no retry
+                description=f"DuckDB refused the settings memory_limit={self.memory_limit!r}, "
+                f"threads={self.threads}: check CAKUPAN_DUCKDB_MEMORY_LIMIT and "
+                "CAKUPAN_DUCKDB_THREADS",
+                allow_retries=False,
+            ) from None
+        except duckdb.Error as error:
+            fault = self.fault(error, path)
+            if fault is None:
+                raise  # e.g. locked by another program: transient, the step retries
+            raise fault from None
+        try:
+            try:
+                yield conn
+            finally:
+                conn.close()  # a checkpoint: it writes too
+        except (duckdb.Error, OSError) as error:
+            fault = self.fault(error, path)
+            if fault is None:
+                raise
+            raise fault from None
+
+    def fault(self, error: BaseException, path: str | Path) -> WarehouseFault | None:
+        """The one-line fault that ``error`` (met on the file ``path``) is, if it is one."""
+        found = fault_of(
+            str(error), str(path), getattr(error, "errno", None), getattr(error, "filename", None)
+        )
+        if found is None:
+            return None
+        file, kind, reason = found
+        return WarehouseFault(file, reason, self.what_to_do(file, kind))
+
+    def what_to_do(self, file: str, kind: str) -> str:
+        if kind == DISK_FULL:
+            return "free space on its disk (or raise the file size limit), then run again"
+        name = os.path.abspath(file)
+        if name == os.path.abspath(self.internal_path):
+            return (
+                "run `cakupan rebuild`: it rebuilds the internal file from the landing zone, "
+                "from which everything in it derives"
+            )
+        if name == os.path.abspath(self.published_path):
+            return "the next `cakupan run` rebuilds it from the internal marts"
+        return "run again"
+
+    def damaged_files(self, internal: bool = True) -> list[WarehouseFault]:
+        """The warehouse's DuckDB files that DuckDB cannot read (checked read-only, every
+        table read through once for the small published file; the header and catalog for
+        the internal one: a damaged data block there is met by the step that reads it)."""
+        found = []
+        files = [(self.internal_path, False)] if internal else []
+        for path, read_all in [*files, (self.published_path, True)]:
+            if not Path(path).exists():
+                continue
+            try:
+                with self.open(path, read_only=True) as conn:
+                    tables = conn.execute(
+                        "SELECT schema_name, table_name FROM duckdb_tables() "
+                        "WHERE database_name = current_database()"
+                    ).fetchall()
+                    for schema, table in tables if read_all else ():
+                        conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
+                    if not read_all and shorter_than_its_blocks(conn, Path(path)):
+                        found.append(
+                            WarehouseFault(path, _DAMAGE[1][1], self.what_to_do(path, DAMAGED))
+                        )
+            except WarehouseFault as fault:
+                if fault.kind != DISK_FULL:
+                    found.append(fault)
+            except duckdb.Error:
+                continue  # not damage (e.g. locked by another program): the run will say
+        return found
 
     @contextmanager
     def read_internal(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -132,14 +293,22 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def read_published(self) -> Iterator[duckdb.DuckDBPyConnection | None]:
-        """The published file read-only, or None when nothing was published yet.
+        """The published file read-only, or None when nothing (readable) was published: a
+        damaged file counts as not published, so the sensors ask for the runs that
+        rebuild it.
 
         With DuckDB's default settings, as a dashboard in this process would open it:
         DuckDB refuses a second connection to an open file with other settings."""
         if not Path(self.published_path).exists():
             yield None
             return
-        conn = duckdb.connect(self.published_path, read_only=True)
+        try:
+            conn = duckdb.connect(self.published_path, read_only=True)
+        except duckdb.Error as error:
+            if fault_of(str(error), self.published_path) is None:
+                raise
+            yield None
+            return
         try:
             yield conn
         finally:
@@ -176,6 +345,135 @@ def storage_version_of(conn: duckdb.DuckDBPyConnection) -> str:
         "WHERE database_name = current_database()"
     ).fetchall()
     return str(rows[0][0]) if rows else ""
+
+
+# --- faults: damaged files, full disks ------------------------------------------------
+
+DAMAGED = "damaged"
+DISK_FULL = "disk full"
+
+#: DuckDB's words for a file it cannot read as a database (research item 8c) ...
+_DAMAGE = (
+    ("not a valid DuckDB database file", "it is not a valid DuckDB database file"),
+    ("Could not read enough bytes", "it is truncated (shorter than its own header says)"),
+    ("Corrupt database file", "a block of it fails its checksum"),
+)
+#: ... and for a write that did not fit (full disk, file size limit, quota).
+_FULL = (
+    ("No space left on device", "the disk is full"),
+    ("File too large", "the file size limit was reached"),
+    ("Disk quota exceeded", "the disk quota is exceeded"),
+)
+_FULL_ERRNO = {errno.ENOSPC: _FULL[0][1], errno.EFBIG: _FULL[1][1], errno.EDQUOT: _FULL[2][1]}
+_QUOTED_FILE = re.compile(r'file "([^"]+)"')  # DuckDB's IO errors
+_OSERROR_FILE = re.compile(r"\[Errno \d+\] [^:\n]+: '([^'\n]+)'")  # str() of an OSError
+
+
+class WarehouseFault(dg.Failure):
+    """A file of the warehouse that cannot be read or written: one line naming the file,
+    the reason and what to do. Never retried: the same file fails the same way."""
+
+    def __init__(self, file: str, reason: str, what_to_do: str) -> None:
+        self.file = file
+        self.reason = reason
+        self.kind = DISK_FULL if reason in {r for _, r in _FULL} else DAMAGED
+        verb = "could not be written" if self.kind == DISK_FULL else "is damaged"
+        self.line = f"{file} {verb}: {reason}; {what_to_do}"
+        super().__init__(
+            description=self.line,
+            metadata={"file": file, "reason": reason, "what_to_do": what_to_do},
+            allow_retries=False,
+        )
+
+    def __str__(self) -> str:
+        return self.line
+
+    def is_file(self, path: str | Path) -> bool:
+        return os.path.abspath(self.file) == os.path.abspath(path)
+
+
+def fault_of(
+    text: str, path: str, error_number: int | None = None, filename: str | None = None
+) -> tuple[str, str, str] | None:
+    """(file, kind, reason) when an error says a DuckDB file is damaged or a write did not
+    fit (a DuckDB error's text, or an OSError's number and file name); the file is the one
+    the error names, else ``path``. Only paths and fixed words go into the result, never a
+    value of the data."""
+    named = _QUOTED_FILE.search(text) or _OSERROR_FILE.search(text)
+    file = filename or (named[1] if named else path)
+    if error_number in _FULL_ERRNO:
+        return file, DISK_FULL, _FULL_ERRNO[error_number]
+    for phrase, reason in _FULL:
+        if phrase in text:
+            return file, DISK_FULL, reason
+    for phrase, reason in _DAMAGE:
+        if phrase in text:
+            return file, DAMAGED, reason
+    return None
+
+
+def shorter_than_its_blocks(conn: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """A truncated file whose header and catalog still read: too short to hold the blocks
+    its header says are in use (a cheap check that misses a cut of a block or two: those
+    are met by the step that reads them). Not judged while a WAL waits to be replayed."""
+    if Path(str(path) + ".wal").exists():
+        return False
+    block_size, used_blocks = conn.execute(
+        "SELECT block_size, used_blocks FROM pragma_database_size() "
+        "WHERE database_name = current_database()"
+    ).fetchall()[0]
+    return path.stat().st_size < int(block_size) * int(used_blocks)
+
+
+def remove_dead_spill(folder: Path) -> None:
+    """Spill files of processes that no longer run (DuckDB names them after the pid and
+    never removes them after a kill); a live process's files are left alone."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        found = re.match(r"duckdb_temp_(\d+)_", path.name)
+        if found is None or pid_alive(int(found[1])):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- the test hook of the kill tests --------------------------------------------------
+
+#: ``CAKUPAN_FAULT_AT=<point>`` (tests only) makes the process SIGKILL itself when it
+#: reaches that point, ``<point>:STOP`` SIGSTOP itself, once (a writer frozen while holding
+#: the lock). The points: staging, persons, marts (each inside its write transaction),
+#: candidate (half built), before_swap, after_swap.
+FAULT_AT = "CAKUPAN_FAULT_AT"
+
+
+def fault_point(name: str) -> None:
+    """Tests' deterministic crash or freeze at a named point; nothing when unset."""
+    wanted = os.environ.get(FAULT_AT)
+    if not wanted:
+        return
+    point, _, how = wanted.partition(":")
+    if point != name:
+        return
+    if how == "STOP":
+        del os.environ[FAULT_AT]  # once: the process goes on after SIGCONT
+        os.kill(os.getpid(), signal.SIGSTOP)
+    else:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def create_tables(conn: duckdb.DuckDBPyConnection, tables: tuple[Table, ...]) -> None:

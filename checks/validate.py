@@ -121,7 +121,10 @@ def run_suites(
     started = time.perf_counter()
     outcomes = validate(warehouse, suites, database)
     validated = time.perf_counter()
-    build_docs(outcomes, warehouse.data_docs_dir / site, run_id)
+    try:
+        build_docs(outcomes, warehouse.data_docs_dir / site, run_id)
+    except OSError as error:  # e.g. a full disk: name the folder (GX's writes do not)
+        raise OSError(error.errno, error.strerror, str(warehouse.data_docs_dir / site)) from None
     documented = time.perf_counter()
     record(warehouse, run_id, outcomes)
     if log is not None:

@@ -1,28 +1,40 @@
 """`cakupan`: the command line of the pipeline.
 
     cakupan demo-data [--out DIR] [--persons N] [--seed N] [--periods 2025-03,2025-04]
-    cakupan run [--landing DIR] [--warehouse-dir DIR] [--period YYYY-MM ...]
+    cakupan run [--landing DIR] [--warehouse-dir DIR] [--period YYYY-MM ...] [--no-wait] [--verbose]
+    cakupan rebuild [--landing DIR] [--warehouse-dir DIR] [--no-wait] [--verbose]
     cakupan report [--warehouse-dir DIR] [--period YYYY-MM ...]
     cakupan dashboard [--warehouse-dir DIR] [--port N]
+    cakupan ui [dagster dev options]
 
 `run` executes the same Dagster job as the UI (one run per period, on the Dagster instance
 of $DAGSTER_HOME when it is set, so the runs show in the UI) and prints a summary.
+`rebuild` rebuilds the internal file from the landing zone (every landed period), for when
+it is damaged: everything in it derives from the landing zone.
+
+Exit codes: 0 every period published; 1 some period not published (one line each: where,
+why, what to do); 2 bad settings or usage; 3 the warehouse is being written by another
+process and --no-wait was given; 130 interrupted (SIGINT, SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
-import warnings
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from contract.periods import is_period
 
 if TYPE_CHECKING:
     from assets.warehouse import Warehouse
+
+OK, NOT_PUBLISHED, USAGE, BUSY, INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def period_list(text: str) -> list[str]:
@@ -49,8 +61,22 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--periods", type=period_list, default=["2025-03", "2025-04"])
 
     run = commands.add_parser("run", help="stage, resolve, build marts and publish")
-    run.add_argument("--landing", type=Path, default=None, help="$CAKUPAN_LANDING_DIR")
-    run.add_argument("--warehouse-dir", type=Path, default=None, help="$CAKUPAN_WAREHOUSE_DIR")
+    rebuild = commands.add_parser(
+        "rebuild", help="rebuild the internal file from the landing zone, then publish"
+    )
+    for command in (run, rebuild):
+        command.add_argument("--landing", type=Path, default=None, help="$CAKUPAN_LANDING_DIR")
+        command.add_argument(
+            "--warehouse-dir", type=Path, default=None, help="$CAKUPAN_WAREHOUSE_DIR"
+        )
+        command.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="exit 3 at once if another process is writing the warehouse (default: wait)",
+        )
+        command.add_argument(
+            "--verbose", action="store_true", help="Dagster's whole log, with stack traces"
+        )
     run.add_argument(
         "--period",
         type=period,
@@ -58,8 +84,15 @@ def parser() -> argparse.ArgumentParser:
         dest="periods",
         help="period to run (repeatable; default: every landed period)",
     )
+    commands.add_parser(
+        "ui", help="the Dagster UI and daemon (dagster dev), stopped cleanly by a signal"
+    )
     report_parsers(commands)
     return top
+
+
+def say(message: str) -> None:
+    print(f"cakupan: {message}", file=sys.stderr, flush=True)
 
 
 def report_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -94,18 +127,17 @@ def demo_data(args: argparse.Namespace) -> int:
         f"{', '.join(str(y) for y in summary.labour_years)}: {len(summary.files)} files, "
         f"{rows:,} rows in {time.perf_counter() - started:.1f} s"
     )
-    return 0
+    return OK
 
 
-def run(args: argparse.Namespace) -> int:
-    import dagster as dg
+def checked_warehouse(args: argparse.Namespace) -> Warehouse | None:
+    """The warehouse of the settings and flags, or None after naming every problem of them
+    (the settings' values, then the folder and files it must write)."""
+    from pipelines.resources import setting_problems, warehouse_from_env, warehouse_problems
 
-    from contract.landing import landed_periods
-    from pipelines.resources import setting, warehouse_from_env
-    from pipelines.runner import run_each_period
-    from pipelines.summary import print_summary
-
+    problems = setting_problems()
     flags: dict[str, str] = {}
+    labels: dict[str, str] = {}
     if args.landing:
         flags["landing_dir"] = str(args.landing)
     if args.warehouse_dir:  # the files go with the folder given on the command line
@@ -114,22 +146,101 @@ def run(args: argparse.Namespace) -> int:
             "published_file": "",
             "internal_file": "",
         }
+        labels["warehouse_dir"] = "--warehouse-dir"
     warehouse = warehouse_from_env(resolve=True, overrides=flags)
+    problems += warehouse_problems(warehouse, flags=labels)
+    for problem in problems:
+        say(problem)
+    return None if problems else warehouse
+
+
+def run(args: argparse.Namespace) -> int:
+    from contract.landing import landed_periods
+
+    warehouse = checked_warehouse(args)
+    if warehouse is None:
+        return USAGE
     periods = args.periods or landed_periods(warehouse.landing)
     if not periods:
-        print(f"no landed period under {warehouse.landing_dir}/enrollment/", file=sys.stderr)
-        return 2
+        say(f"no landed period under {warehouse.landing_dir}/enrollment/")
+        return USAGE
+    return run_periods(warehouse, periods, args, "cakupan run")
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    """The internal file again from the landing zone: every landed period, then published
+    as a run publishes (a damaged published file is rebuilt on the way)."""
+    from contract.landing import landed_periods
+
+    warehouse = checked_warehouse(args)
+    if warehouse is None:
+        return USAGE
+    periods = landed_periods(warehouse.landing)
+    if not periods:
+        say(f"no landed period under {warehouse.landing_dir}/enrollment/: nothing to rebuild from")
+        return USAGE
+    return run_periods(warehouse, periods, args, "cakupan rebuild", rebuild=True)
+
+
+def run_periods(
+    warehouse: Warehouse,
+    periods: list[str],
+    args: argparse.Namespace,
+    command: str,
+    rebuild: bool = False,
+) -> int:
+    """Under the writer lock: check the files, run each period, print the summary."""
+    from assets.lock import WarehouseBusy
+
+    try:
+        with warehouse.writing(command, wait=not args.no_wait, on_wait=say):
+            return run_locked(warehouse, periods, args, rebuild)
+    except WarehouseBusy as busy:
+        say(f"{busy}; --no-wait given, so not waiting")
+        return BUSY
+
+
+def run_locked(
+    warehouse: Warehouse, periods: list[str], args: argparse.Namespace, rebuild: bool
+) -> int:
+    import dagster as dg
+
+    from pipelines.resources import setting
+    from pipelines.runner import run_each_period
+    from pipelines.summary import print_summary
+
+    if rebuild:
+        internal = Path(warehouse.internal_path)
+        for path in (internal, internal.with_name(internal.name + ".wal")):
+            path.unlink(missing_ok=True)
+        say(f"rebuilding {internal} from the landing zone {warehouse.landing_dir}")
+    for fault in warehouse.damaged_files():
+        if fault.is_file(warehouse.internal_path):
+            say(str(fault))
+            return NOT_PUBLISHED
+        say(
+            f"{fault.file} is damaged: {fault.reason}; this run rebuilds it from the internal marts"
+        )
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    log_level = "DEBUG" if args.verbose else setting("CAKUPAN_LOG_LEVEL").upper()
     started = time.perf_counter()
-    log_level = setting("CAKUPAN_LOG_LEVEL").upper()
-    outcomes = run_each_period(warehouse, periods, instance=instance, log_level=log_level)
+    outcomes = run_each_period(
+        warehouse, periods, instance=instance, log_level=log_level, verbose=args.verbose
+    )
     elapsed = time.perf_counter() - started
     print_summary(warehouse, outcomes, elapsed)
     print_report_path(Path(warehouse.warehouse_dir))
     failed = [o for o in outcomes if not o.success]
     for o in failed:
-        print(f"period {o.period} NOT published: {o.error}", file=sys.stderr)
-    return 1 if failed else 0
+        if o.trace:
+            print(o.trace, file=sys.stderr)
+        print(f"period {o.period} NOT published: {o.error}", file=sys.stderr, flush=True)
+    return NOT_PUBLISHED if failed else OK
+
+
+def interrupted(signo: int, frame: FrameType | None) -> None:
+    """SIGTERM as Ctrl-C: the run stops at once, cleanly (its lock and files released)."""
+    raise KeyboardInterrupt
 
 
 def report_warehouse(args: argparse.Namespace) -> Warehouse:
@@ -180,10 +291,34 @@ def dashboard(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    warnings.filterwarnings("ignore", module="dagster")
-    args = parser().parse_args(argv)
-    commands = {"demo-data": demo_data, "run": run, "report": report, "dashboard": dashboard}
-    return commands[args.command](args)
+    args, rest = parser().parse_known_args(argv)
+    if args.command == "ui":
+        from pipelines import ui
+
+        return ui.main(rest)
+    if rest:
+        parser().parse_args(argv)  # the usual error for unknown arguments (exit 2)
+    previous = signal.getsignal(signal.SIGTERM)
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread:
+        signal.signal(signal.SIGTERM, interrupted)
+    try:
+        return {
+            "demo-data": demo_data,
+            "run": run,
+            "rebuild": rebuild,
+            "report": report,
+            "dashboard": dashboard,
+        }[args.command](args)
+    except KeyboardInterrupt:
+        say(
+            "interrupted: the period in progress was not published (the published file keeps "
+            "what it had); run again to publish it"
+        )
+        return INTERRUPTED
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

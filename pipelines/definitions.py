@@ -10,8 +10,9 @@ from assets.staging.assets import staged_enrollment, staged_labour
 from assets.warehouse import Warehouse
 from checks.asset_checks import all_asset_checks
 from pipelines import automation
+from pipelines.console import cakupan_console
 from pipelines.jobs import TRANSIENT_RETRY, coverage_job
-from pipelines.resources import warehouse_from_env
+from pipelines.resources import check_settings, warehouse_from_env
 
 all_assets = [
     staged_enrollment,
@@ -27,11 +28,12 @@ all_assets = [
 
 
 def build_defs(
-    warehouse: Warehouse, retry_policy: dg.RetryPolicy = TRANSIENT_RETRY
+    warehouse: Warehouse, retry_policy: dg.RetryPolicy | None = TRANSIENT_RETRY
 ) -> dg.Definitions:
     """The code location on a given warehouse (the CLI's flags and the tests bind their own).
 
-    ``retry_policy`` replaces the job's retries (tests use short delays).
+    ``retry_policy`` replaces the job's retries (tests use short delays; `cakupan run` none:
+    Dagster retries an interrupted step, so Ctrl-C would not stop it).
     """
     # The freshness check is evaluated by its sensor, not by every run.
     job_assets = dg.AssetSelection.assets(*all_assets) - dg.AssetSelection.checks(
@@ -46,7 +48,12 @@ def build_defs(
         resources={"warehouse": warehouse},
         # Steps share one DuckDB file that only one process may write: run them in one process.
         executor=dg.in_process_executor,
+        # One line per failure on the console, stack traces for bugs (pipelines/console.py).
+        loggers={"console": cakupan_console},
     )
 
 
+# Settings that are not valid stop the code location from loading, with their names: a
+# run would only fail on them later (and used to be retried for minutes).
+check_settings()
 defs = build_defs(warehouse_from_env())

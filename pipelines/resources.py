@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -28,9 +30,25 @@ def whole_number(minimum: int) -> Callable[[str], str | None]:
     return check
 
 
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)", re.IGNORECASE)
+_UNITS = {"B": 1, "KB": 1e3, "KIB": 2**10, "MB": 1e6, "MIB": 2**20, "GB": 1e9, "GIB": 2**30}
+_UNITS |= {"TB": 1e12, "TIB": 2**40}
+#: Below this DuckDB cannot even stage a small snapshot (it fails with "Out of Memory").
+MINIMUM_MEMORY_BYTES = 100e6
+
+
 def duckdb_size(value: str) -> str | None:
-    ok = re.fullmatch(r"\d+(\.\d+)?\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)", value.strip().upper())
-    return None if ok else "not a size"
+    """A memory limit DuckDB reads the same way: a size with its unit, or a share in %."""
+    text = value.strip()
+    share = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", text)
+    if share:
+        return None if 0 < float(share[1]) <= 100 else "not a share of the memory"
+    size = _SIZE.fullmatch(text)
+    if size is None:
+        return "not a size"
+    if float(size[1]) * _UNITS[size[2].upper()] < MINIMUM_MEMORY_BYTES:
+        return "too small"
+    return None
 
 
 @dataclass(frozen=True)
@@ -85,7 +103,7 @@ SETTINGS = (
         "CAKUPAN_BPU_MINIMUM_CONTRIBUTION_RP",
         "bpu_minimum_contribution_rp",
         str(BPU_MINIMUM_CONTRIBUTION_RP),
-        "a whole number of rupiah, e.g. 16800",
+        "a whole number of rupiah, e.g. 16800 (no separators)",
         whole_number(0),
         integer=True,
     ),
@@ -101,7 +119,7 @@ SETTINGS = (
         "CAKUPAN_DUCKDB_MEMORY_LIMIT",
         "memory_limit",
         "4GB",
-        "a DuckDB size such as 4GB or 512MB",
+        "a DuckDB size such as 4GB or 512MB (at least 100MB), or a share of the memory such as 50%",
         duckdb_size,
     ),
     Setting(
@@ -116,7 +134,8 @@ SETTINGS = (
         "CAKUPAN_LOG_LEVEL",
         None,
         "WARNING",
-        "DEBUG, INFO, WARNING or ERROR (what `cakupan run` prints of Dagster's log)",
+        "DEBUG, INFO, WARNING or ERROR (what `cakupan run` prints of Dagster's log; "
+        "DEBUG prints stack traces too)",
         lambda v: None if v.upper() in ("DEBUG", "INFO", "WARNING", "ERROR") else "unknown",
     ),
 )
@@ -132,6 +151,82 @@ def setting_problems(environ: Mapping[str, str] | None = None) -> list[str]:
     """Every setting whose value is not valid, one line each (empty: all valid)."""
     environ = os.environ if environ is None else environ
     return [p for s in SETTINGS if (p := s.problem(environ)) is not None]
+
+
+class SettingsError(Exception):
+    """Settings that are not valid, found before any run (one line each)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def check_settings(environ: Mapping[str, str] | None = None) -> None:
+    """Raise ``SettingsError`` when a setting is not valid: a code location (the UI, the
+    daemon, every run's process) refuses to load rather than fail its runs one by one."""
+    problems = setting_problems(environ)
+    if problems:
+        raise SettingsError(problems)
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why the pipeline cannot write files in ``folder`` (None: it can). A folder that does
+    not exist yet is fine when the nearest one that does is writable (it is created)."""
+    existing = Path(os.path.abspath(folder))
+    while not existing.exists():
+        if existing.is_symlink():
+            return f"{existing} is a link that leads nowhere"
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder"
+    try:  # a real write: permissions, read-only mounts and root all answer truly
+        fd, probe = tempfile.mkstemp(prefix=".cakupan-write-test-", dir=existing)
+    except OSError as error:
+        return f"the folder {existing} is not writable ({error.strerror})"
+    os.close(fd)
+    os.unlink(probe)
+    return None
+
+
+def file_problem(path: Path) -> str | None:
+    """Why the pipeline cannot write the DuckDB file ``path`` (None: it can)."""
+    if path.is_dir():
+        return f"{path} is a folder, not a file"
+    return folder_problem(path.parent)
+
+
+def warehouse_problems(
+    warehouse: Warehouse,
+    environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The warehouse's folder and files, checked before a run writes them: one line each,
+    naming where the path came from (``flags``: the command line's flag by field name)."""
+    environ = os.environ if environ is None else environ
+    flags = flags or {}
+
+    def source(field: str, fallback: str | None = None) -> str:
+        value = getattr(warehouse, field)
+        if field in flags:
+            return f"{flags[field]} {value}"
+        if not value and fallback:
+            return source(fallback)
+        setting = next(s for s in SETTINGS if s.field == field)
+        if environ.get(setting.variable):
+            return f"{setting.variable}={value!r}"
+        return f"{setting.variable} (default {value!r})"
+
+    checks = (
+        ("warehouse_dir", None, folder_problem(Path(warehouse.warehouse_dir))),
+        ("internal_file", "warehouse_dir", file_problem(Path(warehouse.internal_path))),
+        ("published_file", "warehouse_dir", file_problem(Path(warehouse.published_path))),
+    )
+    problems: list[str] = []
+    for field, fallback, problem in checks:
+        line = f"{source(field, fallback)} is not valid: {problem}"
+        if problem is not None and line not in problems:
+            problems.append(line)
+    return problems
 
 
 def warehouse_from_env(

@@ -2,18 +2,21 @@
 
 It executes the same job, assets and checks as the Dagster UI does, one run per period (as
 a backfill from the UI does), so that a broken period fails alone and the other periods
-are still published.
+are still published. Each period that is not published gets one line: where, why, and
+what to do; the stack trace is kept for bugs (unexpected exceptions).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import dagster as dg
 
-from assets.warehouse import Warehouse
+from assets.warehouse import Warehouse, WarehouseFault, fault_of
 from contract.landing import landed_periods, landed_years
 from pipelines.automation.fingerprints import HashCache, inputs_tags, period_inputs
+from pipelines.console import first_line, redact_values
 from pipelines.definitions import build_defs
 from pipelines.jobs import JOB_NAME
 
@@ -23,24 +26,98 @@ class PeriodOutcome:
     period: str
     success: bool
     run_id: str
-    error: str | None = None
+    error: str | None = None  # one line: where, why, what to do
+    trace: str | None = None  # the stack trace, when the failure is a bug
 
 
-def failure_message(result: dg.ExecuteInProcessResult) -> str:
-    """The first failed step's own words (a Failure's description names file and reason)."""
+#: What to do about a contract failure of a step, when the failure does not say it itself.
+WHAT_TO_DO = {
+    "staging__enrollment": "correct or replace that file in the landing zone (a file whose "
+    "name starts with _ or . is ignored), then run again",
+    "staging__labour": "land the labour statistics (or correct the file named), then run again",
+}
+CHECK_FAILED = "DagsterAssetCheckFailedError"
+INTERRUPTS = {"DagsterExecutionInterruptedError", "KeyboardInterrupt"}
+DUCKDB_LOCKED = re.compile(r'Could not set lock on file "([^"]+)".*?\(PID (\d+)\)', re.S)
+
+
+def step_name(step_key: str | None) -> str:
+    """``staging__enrollment`` -> ``staging/enrollment`` (the asset key, as the UI shows)."""
+    return (step_key or "run").replace("__", "/")
+
+
+def failure_message(
+    result: dg.ExecuteInProcessResult, warehouse: Warehouse
+) -> tuple[str, str | None]:
+    """(one line, the stack trace when it is a bug) for the first failure of a run."""
     for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data is not None:
-            error = event.step_failure_data.error
-            user = event.step_failure_data.user_failure_data
-            if user is not None and user.description:
-                return f"{event.step_key}: {user.description}"
-            if error is not None:
-                cause = error.cause or error
-                return f"{event.step_key}: {cause.message.strip()}"
+        if not event.is_step_failure or event.step_failure_data is None:
+            continue
+        data = event.step_failure_data
+        user, error = data.user_failure_data, data.error
+        step = event.step_key or ""
+        if user is not None and user.description:
+            hint = user.metadata.get("what_to_do")
+            line = first_line(user.description)
+            if hint is None and step in WHAT_TO_DO:
+                line += f"; {WHAT_TO_DO[step]}"
+            return line, None
+        if error is None:
+            return f"{step_name(step)}: failed", None
+        cause = error.cause or error
+        if error.cls_name == CHECK_FAILED:
+            return check_failure_line(result, step, warehouse), None
+        fault = fault_of(cause.message, "")
+        if fault is not None:
+            file, kind, reason = fault
+            return (
+                f"{step_name(step)}: {WarehouseFault(file, reason, warehouse.what_to_do(file, kind))}",
+                None,
+            )
+        locked = DUCKDB_LOCKED.search(cause.message)
+        if locked:
+            return (
+                f"{step_name(step)}: {locked[1]} is open in another program (pid {locked[2]}); "
+                "close it, then run again",
+                None,
+            )
+        return (
+            f"{step_name(step)}: unexpected error (a bug): {cause.cls_name}: "
+            f"{redact_values(first_line(cause.message))}; please report it with the stack "
+            "trace above",
+            redact_values(error.to_string()),
+        )
     for check in result.get_asset_check_evaluations():
         if not check.passed and check.severity == dg.AssetCheckSeverity.ERROR:
-            return f"check {check.check_name} on {check.asset_key.to_user_string()} failed"
-    return "the run failed"
+            return check_failure_line(result, "", warehouse), None
+    return "the run failed", None
+
+
+def check_failure_line(result: dg.ExecuteInProcessResult, step: str, warehouse: Warehouse) -> str:
+    failed = sorted(
+        f"{c.check_name} on {c.asset_key.to_user_string()}"
+        for c in result.get_asset_check_evaluations()
+        if not c.passed and c.severity == dg.AssetCheckSeverity.ERROR
+    )
+    return (
+        f"{step_name(step)}: blocking check(s) failed: {', '.join(failed) or 'see the run'}; "
+        "the published numbers are kept; the failed rules are in quality.validation_results "
+        f"and the Data Docs in {warehouse.data_docs_dir}/"
+    )
+
+
+def interrupted(result: dg.ExecuteInProcessResult) -> bool:
+    """The run stopped because the process got SIGINT or SIGTERM."""
+    return any(
+        e.event_type_value == "RUN_CANCELED"
+        or (
+            e.is_step_failure
+            and e.step_failure_data is not None
+            and e.step_failure_data.error is not None
+            and e.step_failure_data.error.cls_name in INTERRUPTS
+        )
+        for e in result.all_events
+    )
 
 
 def run_each_period(
@@ -48,11 +125,18 @@ def run_each_period(
     periods: list[str] | None = None,
     instance: dg.DagsterInstance | None = None,
     log_level: str = "WARNING",
+    verbose: bool = False,
 ) -> list[PeriodOutcome]:
-    """One run of the coverage job per period (default: every landed period), in order."""
-    job = build_defs(warehouse).resolve_job_def(JOB_NAME)
+    """One run of the coverage job per period (default: every landed period), in order.
+
+    Without Dagster's step retries: Dagster retries a step interrupted by SIGINT or SIGTERM
+    (for preempted cloud workers), so Ctrl-C would not stop `cakupan run`; and the one
+    transient failure they were for, another writer, now waits on the writer lock. An
+    interrupted run raises KeyboardInterrupt (the next periods are not run)."""
+    job = build_defs(warehouse, retry_policy=None).resolve_job_def(JOB_NAME)
     years = landed_years(warehouse.landing)
     outcomes = []
+    console = {"log_level": log_level, "verbose": verbose, "failures": False}
     for period in sorted(periods) if periods else landed_periods(warehouse.landing):
         # The same input tags as scheduled runs, so the schedule knows what this run read.
         inputs = period_inputs(warehouse.landing, period, years)
@@ -62,14 +146,10 @@ def run_each_period(
             partition_key=period,
             instance=instance,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            run_config={"loggers": {"console": {"config": console}}},
         )
-        outcomes.append(
-            PeriodOutcome(
-                period,
-                result.success,
-                result.run_id,
-                None if result.success else failure_message(result),
-            )
-        )
+        if interrupted(result):
+            raise KeyboardInterrupt
+        line, trace = (None, None) if result.success else failure_message(result, warehouse)
+        outcomes.append(PeriodOutcome(period, result.success, result.run_id, line, trace))
     return outcomes

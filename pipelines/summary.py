@@ -6,8 +6,8 @@ from pathlib import Path
 
 import duckdb
 
-from assets.warehouse import Warehouse
-from checks.results import validation_summary
+from assets.warehouse import Warehouse, WarehouseFault, prepare
+from checks.results import PeriodSummary, validation_summary
 from contract.landing import ignored_entries
 from pipelines.runner import PeriodOutcome
 
@@ -90,13 +90,37 @@ def print_validation(
     warehouse: Warehouse, conn: duckdb.DuckDBPyConnection, periods: list[str]
 ) -> None:
     """One line per period: the asset checks of its latest run, passed / warned / failed."""
-    summaries = validation_summary(conn, periods)
+    print_validation_lines(warehouse, validation_summary(conn, periods))
+
+
+def print_validation_lines(warehouse: Warehouse, summaries: list[PeriodSummary]) -> None:
     if summaries:
         print(
             f"\nValidation (quality.validation_results; Data Docs in {warehouse.data_docs_dir}/):\n"
         )
         for summary in summaries:
             print(f"  {summary.line()}")
+
+
+def internal_figures(
+    warehouse: Warehouse,
+    published: duckdb.DuckDBPyConnection | None,
+    outcomes: list[PeriodOutcome],
+) -> tuple[list[list[str]], list[PeriodSummary]]:
+    """The period rows and validation lines, read from the internal file; dashes when it
+    cannot be read (not built yet, or damaged: the period lines say so)."""
+
+    def figures(conn: duckdb.DuckDBPyConnection) -> tuple[list[list[str]], list[PeriodSummary]]:
+        periods = [o.period for o in outcomes]
+        return period_rows(conn, published, outcomes), validation_summary(conn, periods)
+
+    try:
+        with warehouse.read_internal() as conn:
+            return figures(conn)
+    except (duckdb.Error, WarehouseFault):
+        with duckdb.connect() as empty:
+            prepare(empty)
+            return figures(empty)
 
 
 def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: float) -> None:
@@ -111,7 +135,8 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
         print(f"ignored: {name}: {why}")
     if ignored:
         print()
-    with warehouse.read_internal() as conn, warehouse.read_published() as published:
+    with warehouse.read_published() as published:
+        rows, validations = internal_figures(warehouse, published, outcomes)
         print(
             table(
                 [
@@ -126,7 +151,7 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
                     "PMI only",
                     "coverage",
                 ],
-                period_rows(conn, published, outcomes),
+                rows,
             )
         )
         latest = max((o.period for o in outcomes if o.success), default=None)
@@ -146,5 +171,5 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
                     region_rows(published, latest),
                 )
             )
-        print_validation(warehouse, conn, [o.period for o in outcomes])
+        print_validation_lines(warehouse, validations)
     print()

@@ -158,3 +158,11 @@ def test_instance_queues_runs_and_allows_one_writer(tmp_path: Path) -> None:
             queue.tag_concurrency_limits
         )
         assert instance.run_monitoring_enabled
+
+
+def test_runs_print_through_the_projects_console_logger() -> None:
+    """One line per failure, stack traces for bugs (pipelines/console.py), in every run of
+    the code location; the run config key stays `console`."""
+    from pipelines.console import cakupan_console
+
+    assert defs.loggers == {"console": cakupan_console}

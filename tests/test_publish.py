@@ -51,7 +51,13 @@ def test_a_reader_with_the_file_open_keeps_its_snapshot_during_a_publish(
         reader.close()
     assert pipeline.published("SELECT peserta_aktif FROM mart.coverage_province") == [(2,)]
     leftovers = [p.name for p in Path(pipeline.warehouse.warehouse_dir).iterdir() if p.is_file()]
-    assert sorted(leftovers) == ["coverage.duckdb", "coverage.xlsx", "internal.duckdb"]
+    # The writer lock's file stays (deleting it would let two writers lock two files).
+    assert sorted(leftovers) == [
+        "coverage.duckdb",
+        "coverage.xlsx",
+        "internal.duckdb",
+        "internal.duckdb.lock",
+    ]
     assert not pipeline.warehouse.candidate_path.exists()
 
 

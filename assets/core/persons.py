@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from assets.sql import render
+from assets.warehouse import fault_point
 
 SQL = Path(__file__).parent
 #: Label propagation stops after this many rounds (a group of names needs as many rounds
@@ -35,6 +36,7 @@ def link_registrations(conn: duckdb.DuckDBPyConnection, period: str) -> None:
     conn.execute("BEGIN TRANSACTION")
     conn.execute("DELETE FROM core.person_link WHERE periode = ?", [period])
     conn.execute(render(SQL / "person_link.sql"))
+    fault_point("persons")  # tests only: a kill inside the write
     conn.execute("COMMIT")
 
 

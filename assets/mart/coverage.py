@@ -14,6 +14,7 @@ import duckdb
 
 from assets.mart.priority import build_priority
 from assets.sql import render
+from assets.warehouse import fault_point
 from contract.amounts import JKM_DEATH_BENEFIT_RP
 from contract.tables import COVERAGE_PRIORITY, FLOW_MARTS, PERIOD_COMPARISON_COLUMNS, Table
 
@@ -70,6 +71,7 @@ def build_mart(
     )
     if table in FLOW_MARTS:
         conn.execute(compare_sql(table))
+    fault_point("marts")  # tests only: a kill inside the write
     conn.execute("COMMIT")
 
 

@@ -9,6 +9,9 @@ period whose run failed never changes what was published for it. One exception k
 file independent of the order runs happened in: the published period right after this
 run's one compares with this one from now on, so its flow and trend columns are taken
 as the run refreshed them (`refreshed_successor`).
+
+A published file that DuckDB cannot read (damaged) is not copied from: every period that
+was published is taken from the internal marts instead (``recovered_periods.sql``).
 """
 
 from __future__ import annotations
@@ -16,16 +19,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from assets.mart.coverage import own_columns
-from assets.warehouse import Warehouse, storage_version_of
+from assets.sql import render
+from assets.warehouse import Warehouse, WarehouseFault, fault_point, storage_version_of
 from contract.tables import FLOW_MARTS, MARTS, PUBLISHED_PERIODS, Table
 
 #: The contract's "Compatibility": DuckDB 1.4 (LTS) and every later version read the
 #: published file. The candidate is written fresh in 1.4's storage format (the oldest 1.4
 #: release, so that every 1.4.x reads it); DuckDB tags such a file ``v1.4.0+``.
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
+
+SQL = Path(__file__).parent
 
 
 def table_exists(conn: duckdb.DuckDBPyConnection, catalog: str, table: Table) -> bool:
@@ -111,6 +118,7 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
     candidate = warehouse.candidate_path
     candidate.parent.mkdir(parents=True, exist_ok=True)
     candidate.unlink(missing_ok=True)
+    damaged = published_damage(warehouse)
     with warehouse.open(candidate, storage_version=PUBLISHED_STORAGE_VERSION) as conn:
         if storage_version_of(conn) != f"{PUBLISHED_STORAGE_VERSION}+":
             raise RuntimeError(
@@ -118,9 +126,11 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
                 f"not {PUBLISHED_STORAGE_VERSION}: DuckDB 1.4 could not open it"
             )
         conn.execute("ATTACH ? AS internal (READ_ONLY)", [warehouse.internal_path])
-        has_old = published.exists()
+        has_old = published.exists() and damaged is None
         if has_old:
             conn.execute("ATTACH ? AS old (READ_ONLY)", [str(published)])
+        if damaged is not None:
+            recover_periods(conn, damaged)
         conn.execute("CREATE SCHEMA mart")
         successor = refreshed_successor(conn, period) if has_old else None
         for table in (*MARTS, PUBLISHED_PERIODS):
@@ -133,6 +143,8 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
                     f" UNION ALL BY NAME SELECT * FROM old.{table.name} "
                     "WHERE NOT list_contains($1, periode)"
                 )
+            if damaged is not None:
+                rows += f" UNION ALL BY NAME {recovered_rows_sql(table)}"
             conn.execute(
                 f"CREATE TABLE {table.name} AS SELECT * FROM ({rows}) "
                 f"ORDER BY {', '.join(table.grain)}",
@@ -140,6 +152,7 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
             )
             for statement in table.comments():
                 conn.execute(statement)
+            fault_point("candidate")
         conn.execute("DETACH internal")
         if has_old:
             conn.execute("DETACH old")
@@ -151,6 +164,43 @@ def swap_in(candidate: Path, published_path: str) -> Path:
     """Replace the published file by the candidate in one rename (atomic on one file system)."""
     published = Path(published_path)
     fsync_path(candidate)
+    fault_point("before_swap")
     os.replace(candidate, published)
     fsync_path(published.parent)
+    fault_point("after_swap")
     return published
+
+
+# --- a damaged published file ----------------------------------------------------------
+
+
+def published_damage(warehouse: Warehouse) -> WarehouseFault | None:
+    """Why the published file cannot be copied from (None: it can, or there is none)."""
+    damaged = warehouse.damaged_files(internal=False)
+    return damaged[0] if damaged else None
+
+
+def recover_periods(conn: duckdb.DuckDBPyConnection, damaged: WarehouseFault) -> None:
+    """The temp table ``recovered``: the periods to take from the internal marts because
+    the published file is damaged (said in the run's log)."""
+    conn.execute(render(SQL / "recovered_periods.sql"))
+    periods = [p for (p,) in conn.execute("SELECT periode FROM recovered ORDER BY 1").fetchall()]
+    dg.get_dagster_logger().warning(
+        f"{damaged}: rebuilt from the internal marts, with the periods published before "
+        f"({', '.join(periods) or 'none'}) and this run's"
+    )
+
+
+def recovered_rows_sql(table: Table) -> str:
+    """A published table's rows of the recovered periods, from the internal file ($1: this
+    run's periods, which ``new_rows_sql`` gives)."""
+    if table is PUBLISHED_PERIODS:
+        return (
+            "SELECT r.periode, y.tahun AS tahun_pekerja, r.published_at, r.run_id "
+            "FROM recovered r JOIN internal.staging.period_labour_year y USING (periode) "
+            "WHERE NOT list_contains($1, r.periode)"
+        )
+    return (
+        f"SELECT * FROM internal.{table.name} "
+        "WHERE periode IN (SELECT periode FROM recovered) AND NOT list_contains($1, periode)"
+    )

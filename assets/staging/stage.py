@@ -7,7 +7,7 @@ replaced in one transaction, so a rerun replaces that snapshot and never duplica
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import duckdb
 
 from assets.sql import render
 from assets.staging.landing import BrokenFileError, FileRead, load_snapshot
+from assets.warehouse import fault_point
 from contract.landing import landed_years
 from contract.periods import labour_year_for, period_end
 from contract.row_rules import ENROLLMENT, LABOUR, SourceRules, broken_rules_sql
@@ -74,9 +75,11 @@ def replace_snapshot(
                 "AND periode_or_tahun = getvariable('snapshot')"
             )
         conn.execute(render(SQL / "record_quality.sql"))
+        fault_point("staging")  # tests only: a kill inside the write
         conn.execute("COMMIT")
     except Exception:
-        conn.execute("ROLLBACK")
+        with suppress(duckdb.TransactionException):  # a failed COMMIT has already ended it
+            conn.execute("ROLLBACK")
         raise
     accepted, rejected = conn.execute(
         "SELECT count(*) FILTER (len(rules) = 0), count(*) FILTER (len(rules) > 0) FROM judged_rows"
