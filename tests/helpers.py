@@ -202,8 +202,8 @@ class Pipeline:
     def follow_persons(self, period: str = PERIOD) -> list[tuple[str, str | None]]:
         """Persons across periods, as the job does: this period from its previous published
         one, and the published period after it from this one. Returns those pairs."""
-        pairs = periods_to_follow(published_periods(self.warehouse), period)
         with self.connect() as conn:
+            pairs = periods_to_follow(published_periods(self.warehouse, conn), period)
             for each, previous in pairs:
                 follow_persons(conn, each, previous)
         return pairs
@@ -211,8 +211,8 @@ class Pipeline:
     def build_marts(self, period: str = PERIOD) -> None:
         """Stage the period and its labour year, resolve and follow persons and build every
         mart, as the job does (without Dagster and without the checks)."""
-        pairs = periods_to_follow(published_periods(self.warehouse), period)
         with self.connect() as conn:  # one connection: opening one costs ~0.25 s
+            pairs = periods_to_follow(published_periods(self.warehouse, conn), period)
             stage_enrollment(conn, self.warehouse.landing, period)
             stage_labour_for(conn, self.warehouse.landing, period)
             link_registrations(conn, period)

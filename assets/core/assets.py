@@ -95,8 +95,8 @@ def person_continuity(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     period = context.partition_key
-    pairs = periods_to_follow(published_periods(warehouse), period)
     with warehouse.connect() as conn:
+        pairs = periods_to_follow(published_periods(warehouse, conn), period)
         for each, previous in pairs:
             follow_persons(conn, each, previous)
         by_rule = dict(

@@ -21,25 +21,36 @@ from pathlib import Path
 import duckdb
 
 from assets.sql import render
-from assets.warehouse import Warehouse
+from assets.warehouse import Warehouse, fault_of
 from contract.tables import PUBLISHED_PERIODS
 
 SQL = Path(__file__).parent
+PUBLISHED_SQL = SQL.parent / "published"
 #: Pairing by name stops after this many rounds (each round takes at least one pair;
 #: real data needs two or three: several candidates are rare inside a block).
 MAX_FOLLOW_ROUNDS = 1000
 
 
-def published_periods(warehouse: Warehouse) -> list[str]:
-    """The periods in the published file, in order (none before the first publish)."""
-    with warehouse.read_published() as conn:
-        if conn is None:
-            return []
-        try:
-            rows = conn.execute(f"SELECT periode FROM {PUBLISHED_PERIODS.name}").fetchall()
-        except duckdb.CatalogException:
-            return []
-    return sorted(r[0] for r in rows)
+def published_periods(warehouse: Warehouse, conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The periods in the published file, in order (none before the first publish).
+
+    A damaged published file is rebuilt by this run's publish with the periods the internal
+    file (``conn``) says were published (``recovered_periods.sql``): those, then."""
+    path = Path(warehouse.published_path)
+    if not path.exists():
+        return []
+    try:
+        with warehouse.read_published() as published:
+            if published is not None:
+                rows = published.execute(f"SELECT periode FROM {PUBLISHED_PERIODS.name}")
+                return sorted(r[0] for r in rows.fetchall())
+    except duckdb.CatalogException:
+        return []  # a file published before published_periods existed
+    except duckdb.Error as error:
+        if fault_of(str(error), str(path)) is None:
+            raise
+    conn.execute(render(PUBLISHED_SQL / "recovered_periods.sql", internal=""))
+    return [p for (p,) in conn.execute("SELECT periode FROM recovered ORDER BY 1").fetchall()]
 
 
 def periods_to_follow(published: Sequence[str], period: str) -> list[tuple[str, str | None]]:

@@ -93,7 +93,7 @@ def mart_asset(table: Table) -> dg.AssetsDefinition:
             )
             if table in FLOW_MARTS:
                 # The published period after this one compares with this one from now on.
-                for later, _ in periods_to_follow(published_periods(warehouse), period)[1:]:
+                for later, _ in periods_to_follow(published_periods(warehouse, conn), period)[1:]:
                     refresh_comparison(conn, table, later)
             return dg.MaterializeResult(metadata=mart_metadata(conn, table, period))
 

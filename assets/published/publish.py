@@ -183,7 +183,7 @@ def published_damage(warehouse: Warehouse) -> WarehouseFault | None:
 def recover_periods(conn: duckdb.DuckDBPyConnection, damaged: WarehouseFault) -> None:
     """The temp table ``recovered``: the periods to take from the internal marts because
     the published file is damaged (said in the run's log)."""
-    conn.execute(render(SQL / "recovered_periods.sql"))
+    conn.execute(render(SQL / "recovered_periods.sql", internal="internal."))
     periods = [p for (p,) in conn.execute("SELECT periode FROM recovered ORDER BY 1").fetchall()]
     dg.get_dagster_logger().warning(
         f"{damaged}: rebuilt from the internal marts, with the periods published before "

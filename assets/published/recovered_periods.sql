@@ -3,10 +3,11 @@
 -- long as the latest run that built and checked its marts passed every ERROR check there
 -- (else the internal marts hold numbers that were never published: the period waits for
 -- its next run). published_at / run_id: the last run whose candidate passed.
+-- (The slot before quality. is the internal catalog with its dot, or nothing on its own connection.)
 CREATE OR REPLACE TEMP TABLE recovered AS
 WITH published AS (
     SELECT periode, run_id, max(validated_at) AS validated_at
-    FROM internal.quality.validation_results
+    FROM {{ internal }}quality.validation_results
     WHERE suite = 'published_rules'
     GROUP BY ALL
     HAVING bool_and(success OR severity <> 'ERROR')
@@ -14,7 +15,7 @@ WITH published AS (
 mart_runs AS (
     SELECT periode, run_id, max(validated_at) AS validated_at,
            bool_and(success OR severity <> 'ERROR') AS passed
-    FROM internal.quality.validation_results
+    FROM {{ internal }}quality.validation_results
     WHERE asset LIKE 'mart/%'
     GROUP BY ALL
 ),
