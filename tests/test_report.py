@@ -229,6 +229,11 @@ def test_flows_section_follows_the_published_columns(
         "WHERE periode = '2025-04'"
     ):
         assert [rows[kode][c] for c in FLOW_COLUMNS] == values
+    # A sector filter keeps the flows of the whole regency (none per region x sector).
+    [in_sector] = [
+        b for b in blocks(select_view(published, "2025-04", sector="G")) if b.id == "arus"
+    ]
+    assert in_sector.frame.equals(flows.frame) and "Semua sektor" in in_sector.lead
     first = select_view(published, "2025-03")
     [none_before] = [b for b in blocks(first) if b.id == "arus"]
     assert none_before.chart is None and "pertama" in (none_before.note or "")

@@ -175,9 +175,9 @@ class View:
             where &= pl.col("kbli") == self.sector
         return where
 
-    def regions(self) -> pl.DataFrame:
+    def regions(self, all_sectors: bool = False) -> pl.DataFrame:
         """One row per regency: its coverage, or its coverage in the selected sector."""
-        if self.sector:
+        if self.sector and not all_sectors:
             frame = self.rows(COVERAGE_REGION_SECTOR).filter(self._where(sector=True))
             regions = self.rows(COVERAGE_REGION).select("kode_wilayah", "kode_kemendagri")
             frame = frame.join(regions, on="kode_wilayah", how="left")
@@ -297,10 +297,11 @@ class View:
         return found["nama_wilayah"][0] if found.height else None
 
     def flows(self) -> pl.DataFrame:
-        """Joined and left per regency (flow columns), empty without them."""
+        """Joined and left per regency (flow columns), empty without them. Over all sectors
+        whatever the sector filter: the contract has no flows per region x sector."""
         if not self.has_flows:
             return pl.DataFrame()
-        return self.regions().select(
+        return self.regions(all_sectors=True).select(
             "kode_wilayah", "wilayah", *FLOW_COLUMNS, "peserta_aktif", "terpilih"
         )
 

@@ -312,7 +312,8 @@ def blocks(view: View) -> list[Block]:
                 "Peserta yang bergabung dan berhenti",
                 f"Sejak {nama_periode(view.previous or view.period)}: bergabung = aktif di "
                 "kabupaten/kota ini sekarang tetapi tidak sebelumnya; berhenti = aktif "
-                "sebelumnya tetapi tidak sekarang (nonaktif, tidak ada di data, atau pindah).",
+                "sebelumnya tetapi tidak sekarang (nonaktif, tidak ada di data, atau pindah)."
+                + (" Semua sektor: arus tidak dihitung per sektor." if view.sector else ""),
                 charts.flow_bars(flows),
                 flows,
                 [
