@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 
 import duckdb
@@ -40,6 +41,11 @@ def sql() -> duckdb.DuckDBPyConnection:
         ("6472014907880001", True),  # woman: 40 added to the day
         ("3578017112990123", True),  # woman born 31-12-99, East Java
         ("6472012902000001", True),  # 29 Feb 2000 is a real date
+        ("6472016902000001", True),  # a woman born on it
+        ("6472012902010001", False),  # 29 Feb 1901 and 2001 are not
+        ("6472012902040001", True),  # 29 Feb 1904 and 2004 are
+        ("6472010900880001", False),  # month 00
+        ("6472010007880001", False),  # day 00
         ("6472013002000001", False),  # 30 Feb is not
         ("6472013507880001", False),  # day 35 is neither a man's nor a woman's day
         ("6472017207880001", False),  # day 72 - 40 = 32
@@ -54,6 +60,33 @@ def sql() -> duckdb.DuckDBPyConnection:
 )
 def test_valid_nik(sql: duckdb.DuckDBPyConnection, nik: str | None, valid: bool) -> None:
     assert sql.execute("SELECT is_valid_nik(?)", [nik]).fetchone() == (valid,)
+
+
+def test_valid_nik_date_is_a_real_date_in_19yy_or_20yy(sql: duckdb.DuckDBPyConnection) -> None:
+    """Every DDMMYY (DD up to 99, 40 added for women) against Python's calendar."""
+
+    def real(day: int, month: int, year: int) -> bool:
+        day -= 40 if day > 40 else 0
+        for century in (1900, 2000):
+            try:
+                datetime.date(century + year, month, day)
+                return True
+            except ValueError:
+                pass
+        return False
+
+    niks = [
+        (f"647201{d:02d}{m:02d}{y:02d}0001", real(d, m, y))
+        for d in range(100)
+        for m in range(14)
+        for y in (0, 1, 4, 88, 99)
+    ]
+    got = dict(
+        sql.execute(
+            "SELECT nik, is_valid_nik(nik) FROM unnest(?) AS t(nik)", [[n for n, _ in niks]]
+        ).fetchall()
+    )
+    assert [n for n, valid in niks if got[n] != valid] == []
 
 
 def test_valid_nik_disagreeing_with_birth_date_or_sex_is_kept_and_flagged(
