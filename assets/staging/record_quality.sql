@@ -1,10 +1,12 @@
 -- The snapshot's quarantine and row conservation (its earlier rows are deleted first):
--- every rejected row with all the rules it broke and its original values, and per file
+-- every rejected row with all the rules it broke and its original values (as read: from
+-- raw_rows), and per file
 -- rows read = rows accepted + rows rejected.
 INSERT INTO quality.rejected_rows
-SELECT getvariable('source'), getvariable('snapshot'), file, line,
-       array_to_string(rules, ';'), to_json(original)::VARCHAR
-FROM judged_rows WHERE len(rules) > 0 ORDER BY row_order;
+SELECT getvariable('source'), getvariable('snapshot'), j.file, j.line,
+       array_to_string(j.rules, ';'), to_json(struct_pack({{ original }}))::VARCHAR
+FROM judged_rows j JOIN raw_rows r USING (file_order, line)
+WHERE len(j.rules) > 0 ORDER BY j.row_order;
 
 INSERT INTO quality.file_loads
 SELECT getvariable('source'), getvariable('snapshot'), file, count(*),

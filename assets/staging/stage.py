@@ -43,11 +43,11 @@ def judge_rows(conn: duckdb.DuckDBPyConnection, rules: SourceRules) -> None:
     conn.execute(
         render(
             SQL / "judge_rows.sql",
-            original=", ".join(f"{c} := {c}" for c in rules.columns),
             cleaned=rules.cleaned,
             typed=rules.typed,
             broken_rules=broken_rules_sql(rules),
             unique_key=", ".join(rules.unique_key),
+            same_key=" AND ".join(f"j.{c} IS NOT DISTINCT FROM k.{c}" for c in rules.unique_key),
         )
     )
 
@@ -74,7 +74,12 @@ def replace_snapshot(
                 f"DELETE FROM {table} WHERE source = getvariable('source') "
                 "AND periode_or_tahun = getvariable('snapshot')"
             )
-        conn.execute(render(SQL / "record_quality.sql"))
+        conn.execute(
+            render(
+                SQL / "record_quality.sql",
+                original=", ".join(f"{c} := r.{c}" for c in rules.columns),
+            )
+        )
         fault_point("staging")  # tests only: a kill inside the write
         conn.execute("COMMIT")
     except Exception:
