@@ -2,6 +2,7 @@
 
     python -m tools.bench [--persons 1000000] [--periods 2025-03,2025-04]
     BENCH_PERSONS=5000000 make bench
+    python -m tools.bench --history 24 [--persons 100000]    # BENCH_HISTORY=24 make bench
 
 The landing zone is generated once per size and seed (cached under .bench/). Then, each as
 a fresh process measured from start to exit (wall time, and peak RSS sampled from /proc):
@@ -12,6 +13,10 @@ a fresh process measured from start to exit (wall time, and peak RSS sampled fro
 
 It prints the whole-process figures first, then the stage breakdown, the floor and the
 ratios, all measured in the same call (the machines are noisy: quote ratios).
+
+``--history N`` measures instead what a new period costs in a warehouse that already
+publishes N periods, against the same period in an empty warehouse: the N earlier periods
+are run once and cached; then both runs of the new period are timed, alternately, twice.
 """
 
 from __future__ import annotations
@@ -312,6 +317,71 @@ def pct(num: int, den: int) -> str:
     return "0.999" if text == "1.000" and num != den else text
 
 
+def months_before(last: str, n: int) -> list[str]:
+    """The ``n`` periods up to and including ``last``, oldest first."""
+    year, month = map(int, last.split("-"))
+    index = year * 12 + month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - n + 1, index + 1)]
+
+
+def run_env(home: Path, landing: Path, warehouse: Path) -> dict[str, str]:
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home.resolve()),
+        "CAKUPAN_LANDING_DIR": str(landing),
+        "CAKUPAN_WAREHOUSE_DIR": str(warehouse),
+    }
+
+
+def history_case(persons: int, history: int, seed: int) -> int:
+    """A new period after ``history`` published ones, against the same period alone."""
+    periods = months_before("2025-04", history + 1)
+    landing = ensure_landing(persons, periods, seed)
+    cakupan = str(Path(sys.executable).with_name("cakupan"))
+    cached = BENCH_DIR / f"history-{persons}-{seed}-{history}"
+    if not (cached / ".complete").exists():
+        shutil.rmtree(cached, ignore_errors=True)
+        print(f"publishing {history} periods once into {cached} (cached)")
+        env = run_env(BENCH_DIR / "dagster_home", landing, cached)
+        earlier = [a for p in periods[:-1] for a in ("--period", p)]
+        if subprocess.run([cakupan, "run", *earlier], env=env).returncode != 0:
+            return 1
+        (cached / ".complete").write_text("")
+    new = periods[-1]
+    timings: dict[str, list[Measured]] = {"after history": [], "empty warehouse": []}
+    for _ in range(2):
+        for case in timings:
+            warehouse = BENCH_DIR / "warehouse"
+            shutil.rmtree(warehouse, ignore_errors=True)
+            if case == "after history":
+                shutil.copytree(cached, warehouse)
+            env = run_env(BENCH_DIR / "dagster_home", landing, warehouse)
+            measured, _ = measure([cakupan, "run", "--period", new], env)
+            if measured.returncode != 0:
+                return 1
+            timings[case].append(measured)
+    print(
+        f"\nhistory: period {new} ({persons:,} persons) after {history} published periods "
+        f"vs in an empty warehouse, whole `cakupan run --period {new}`, 2 runs each, "
+        "alternated\n"
+    )
+    print("| case | wall s (each run) | median | peak RSS |\n|---|---|---:|---:|")
+    medians = {}
+    for case, runs in timings.items():
+        walls = sorted(m.wall for m in runs)
+        medians[case] = sum(walls) / len(walls)
+        print(
+            f"| {case} | {', '.join(f'{w:.2f}' for w in walls)} | {medians[case]:.2f} | "
+            f"{gib(max(m.peak for m in runs))} |"
+        )
+    ratio = medians["after history"] / medians["empty warehouse"]
+    print(f"| **ratio** | | **{ratio:.2f} x** (target <= 1.10) | |")
+    return 0
+
+
 def main() -> int:
     if sys.argv[1:2] == ["--floor"]:
         floor_child(Path(sys.argv[2]))
@@ -322,8 +392,19 @@ def main() -> int:
     )
     args.add_argument("--periods", default="2025-03,2025-04")
     args.add_argument("--seed", type=int, default=7)
+    args.add_argument(
+        "--history",
+        type=int,
+        default=int(os.environ.get("BENCH_HISTORY", 0)),
+        help="instead: a new period after this many published ones (default persons 100,000)",
+    )
     opts = args.parse_args()
     BENCH_DIR.mkdir(exist_ok=True)
+    if opts.history:
+        persons = (
+            opts.persons if "--persons" in sys.argv or "BENCH_PERSONS" in os.environ else 100_000
+        )
+        return history_case(persons, opts.history, opts.seed)
     periods = opts.periods.split(",")
     landing = ensure_landing(opts.persons, periods, opts.seed)
     warehouse = BENCH_DIR / "warehouse"
