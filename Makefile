@@ -32,7 +32,7 @@ run: demo-data
 # The whole suite: lint, types, the code location as `dg` loads it, every test.
 test: setup lint typecheck
 	$(RUN) dg check defs
-	$(RUN) pytest -n 2 --dist loadgroup
+	$(RUN) pytest -n 2 --dist loadgroup --durations=15
 
 # The inner loop (under a minute): one test per contract rule on tiny inputs, the layers,
 # the definitions; no Dagster runs, no GX, no webserver.

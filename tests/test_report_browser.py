@@ -167,6 +167,7 @@ def test_data_docs_work_offline_with_readable_names(run: Run, browser: Browser) 
     rows = tab.page.eval_on_selector_all("table tbody tr", "rows => rows.map(r => r.innerText)")
     assert any("mart.coverage_region 2025-04" in r and run_id in r for r in rows), rows[:3]
     assert not any("query_" in r or "__none__" in r for r in rows)
+    screenshot(tab.page, "data-docs.png", full_page=False)
     # Styled: bootstrap's CSS applies.
     assert tab.page.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
     [page] = list(site.glob(f"validations/coverage_region/{run_id}/*/2025-04.html"))

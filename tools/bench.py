@@ -16,7 +16,8 @@ ratios, all measured in the same call (the machines are noisy: quote ratios).
 
 ``--history N`` measures instead what a new period costs in a warehouse that already
 publishes N periods, against the same period in an empty warehouse: the N earlier periods
-are run once and cached; then both runs of the new period are timed, alternately, twice.
+are run once and cached; then both runs of the new period are timed, alternately, three
+times each, and their medians compared.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pathlib import Path
 from contract.landing import SOURCES, landed_keys, snapshot_files
 
 BENCH_DIR = Path(".bench")
+HISTORY_RUNS = 3  # each case, alternated; the median is compared (the machines are noisy)
 VALIDATION_STEP_PREFIX = "validate_"  # the check steps' keys (checks/asset_checks.py)
 
 
@@ -80,9 +82,11 @@ class PeakSampler(threading.Thread):
         return max((r for t, r in self.samples if start <= t <= end + 0.02), default=0)
 
 
-def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[Measured, PeakSampler]:
+def measure(
+    command: list[str], env: dict[str, str] | None = None, quiet: bool = False
+) -> tuple[Measured, PeakSampler]:
     started = time.time()
-    child = subprocess.Popen(command, env=env)
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL if quiet else None)
     sampler = PeakSampler(child.pid)
     sampler.start()
     returncode = child.wait()
@@ -352,27 +356,27 @@ def history_case(persons: int, history: int, seed: int) -> int:
         (cached / ".complete").write_text("")
     new = periods[-1]
     timings: dict[str, list[Measured]] = {"after history": [], "empty warehouse": []}
-    for _ in range(2):
+    for _ in range(HISTORY_RUNS):
         for case in timings:
             warehouse = BENCH_DIR / "warehouse"
             shutil.rmtree(warehouse, ignore_errors=True)
             if case == "after history":
                 shutil.copytree(cached, warehouse)
             env = run_env(BENCH_DIR / "dagster_home", landing, warehouse)
-            measured, _ = measure([cakupan, "run", "--period", new], env)
+            measured, _ = measure([cakupan, "run", "--period", new], env, quiet=True)
             if measured.returncode != 0:
                 return 1
             timings[case].append(measured)
     print(
         f"\nhistory: period {new} ({persons:,} persons) after {history} published periods "
-        f"vs in an empty warehouse, whole `cakupan run --period {new}`, 2 runs each, "
-        "alternated\n"
+        f"vs in an empty warehouse, whole `cakupan run --period {new}`, {HISTORY_RUNS} runs "
+        "each, alternated\n"
     )
     print("| case | wall s (each run) | median | peak RSS |\n|---|---|---:|---:|")
     medians = {}
     for case, runs in timings.items():
         walls = sorted(m.wall for m in runs)
-        medians[case] = sum(walls) / len(walls)
+        medians[case] = walls[len(walls) // 2]
         print(
             f"| {case} | {', '.join(f'{w:.2f}' for w in walls)} | {medians[case]:.2f} | "
             f"{gib(max(m.peak for m in runs))} |"
