@@ -44,6 +44,17 @@ def table_exists(conn: duckdb.DuckDBPyConnection, catalog: str, table: Table) ->
     return n > 0
 
 
+def held_tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables a published file holds, as ``schema.table`` (older files hold fewer)."""
+    return {
+        f"{schema}.{name}"
+        for schema, name in conn.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database()"
+        ).fetchall()
+    }
+
+
 def fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

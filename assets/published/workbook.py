@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
-from assets.published.publish import fsync_path
+from assets.published.publish import fsync_path, held_tables
 from contract.tables import MARTS, Table
 
 
@@ -31,13 +31,7 @@ def latest_period(conn: duckdb.DuckDBPyConnection) -> str | None:
 
 def mart_frames(conn: duckdb.DuckDBPyConnection, period: str) -> dict[Table, pl.DataFrame]:
     """Each mart's rows of the period (the marts the file holds), in grain order."""
-    held = {
-        f"{schema}.{name}"
-        for schema, name in conn.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = current_database()"
-        ).fetchall()
-    }
+    held = held_tables(conn)
     return {
         table: conn.sql(
             f"SELECT * FROM {table.name} WHERE periode = ? ORDER BY {', '.join(table.grain)}",

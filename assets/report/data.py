@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from assets.published.publish import held_tables
 from contract.tables import (
     COVERAGE_PRIORITY,
     COVERAGE_PROVINCE,
@@ -28,6 +29,7 @@ from contract.tables import (
     COVERAGE_SECTOR,
     COVERAGE_STATUS,
     PUBLISHED_PERIODS,
+    PUBLISHED_TABLES,
     Table,
 )
 
@@ -38,15 +40,6 @@ TREND_COLUMNS = ("cakupan_persen_sebelumnya", "perubahan_poin")
 #: A regency or sector whose coverage fell by more than this many points is flagged (as
 #: the marts' warning checks do).
 DROP_POINTS = 5.0
-READ_TABLES = (
-    COVERAGE_PROVINCE,
-    COVERAGE_REGION,
-    COVERAGE_SECTOR,
-    COVERAGE_REGION_SECTOR,
-    COVERAGE_STATUS,
-    COVERAGE_PRIORITY,
-    PUBLISHED_PERIODS,
-)
 #: The INFORMAL priority group: the headline's cost of protecting the uncovered.
 INFORMAL = "INFORMAL"
 #: Priority groups as a narrow chart axis names them (the full name is in the tables).
@@ -82,18 +75,12 @@ class Published:
 
 def read_published(conn: duckdb.DuckDBPyConnection) -> Published:
     """Read every published table (those the file holds) into memory."""
-    held = {
-        f"{schema}.{name}"
-        for schema, name in conn.execute(
-            "SELECT schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = current_database()"
-        ).fetchall()
-    }
+    held = held_tables(conn)
     if PUBLISHED_PERIODS.name not in held:
         raise NotPublishedError("the published file holds no period yet")
     tables = {
         t.name: conn.sql(f"SELECT * FROM {t.name} ORDER BY {', '.join(t.grain)}").pl()
-        for t in READ_TABLES
+        for t in PUBLISHED_TABLES
         if t.name in held
     }
     return Published(tables)
