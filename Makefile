@@ -34,7 +34,7 @@ test: setup lint typecheck
 	$(RUN) dg check defs
 	$(RUN) pytest -n 2 --dist loadgroup --durations=15
 
-# The inner loop (under a minute): one test per contract rule on tiny inputs, the layers,
+# The inner loop (under two minutes on two cores): one test per contract rule on tiny inputs, the layers,
 # the definitions; no Dagster runs, no GX, no webserver.
 test-fast: setup
 	$(RUN) pytest -n 2 -m "not slow and not e2e and not ui"

@@ -63,7 +63,7 @@ class Warehouse(dg.ConfigurableResource):
         default=JKM_DEATH_BENEFIT_RP,
         description="JKM death benefit used for santunan_kematian_tidak_terlindungi_rp.",
     )
-    memory_limit: str = Field(default="4GB", description="DuckDB memory_limit; spills beyond it.")
+    memory_limit: str = Field(default="3.5GB", description="DuckDB memory_limit; spills beyond it.")
     threads: int = Field(default=2, description="DuckDB worker threads.")
 
     _locked: bool = PrivateAttr(default=False)

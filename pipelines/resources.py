@@ -118,7 +118,8 @@ SETTINGS = (
     Setting(
         "CAKUPAN_DUCKDB_MEMORY_LIMIT",
         "memory_limit",
-        "4GB",
+        # DuckDB's share of a 4 GiB budget: the Python process (Dagster, GX) takes ~0.5 GiB.
+        "3.5GB",
         "a DuckDB size such as 4GB or 512MB (at least 100MB), or a share of the memory such as 50%",
         duckdb_size,
     ),

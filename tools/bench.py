@@ -432,7 +432,7 @@ def main() -> int:
     pipeline.steps = step_times(home, sampler)
     print(
         f"\nbenchmark: {opts.persons:,} persons x {len(periods)} periods ({opts.periods}), "
-        f"DuckDB memory_limit {os.environ.get('CAKUPAN_DUCKDB_MEMORY_LIMIT', '4GB')}, "
+        f"DuckDB memory_limit {os.environ.get('CAKUPAN_DUCKDB_MEMORY_LIMIT', 'as set by default')}, "
         f"{os.cpu_count()} cores\n"
     )
     print(report(floor, pipeline, len(periods)))
