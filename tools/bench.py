@@ -329,6 +329,7 @@ def months_before(last: str, n: int) -> list[str]:
 
 
 def run_env(home: Path, landing: Path, warehouse: Path) -> dict[str, str]:
+    """The environment of a measured `cakupan run`: a fresh Dagster instance in ``home``."""
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
@@ -413,17 +414,9 @@ def main() -> int:
     landing = ensure_landing(opts.persons, periods, opts.seed)
     warehouse = BENCH_DIR / "warehouse"
     home = BENCH_DIR / "dagster_home"
-    for folder in (warehouse, home):
-        shutil.rmtree(folder, ignore_errors=True)
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    shutil.rmtree(warehouse, ignore_errors=True)
+    env = run_env(home, landing, warehouse)
     floor, _ = measure([sys.executable, "-m", "tools.bench", "--floor", str(landing)])
-    env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home.resolve()),
-        "CAKUPAN_LANDING_DIR": str(landing),
-        "CAKUPAN_WAREHOUSE_DIR": str(warehouse),
-    }
     cakupan = Path(sys.executable).with_name("cakupan")
     pipeline, sampler = measure([str(cakupan), "run"], env)
     if pipeline.returncode != 0:

@@ -199,13 +199,7 @@ def region_bars(regions: pl.DataFrame) -> Spec:
             tooltip=coverage_tooltip("wilayah:N", "Wilayah"),
         )
     )
-    text = bars.mark_text(align="left", dx=3, fontSize=11).encode(
-        text=alt.Text("cakupan_persen:Q", format=",.1f"), color=alt.value("#222")
-    )
-    chart = alt.layer(bars, text, full_line()).properties(
-        width="container", height=max(1, regions.height) * HEIGHT_PER_ROW + 20
-    )
-    return finish(chart, rows=records(regions))
+    return labelled_coverage_bars(bars, regions)
 
 
 def sector_bars(sectors: pl.DataFrame) -> Spec:
@@ -224,13 +218,19 @@ def sector_bars(sectors: pl.DataFrame) -> Spec:
             tooltip=coverage_tooltip("nama_sektor:N", "Sektor"),
         )
     )
+    return labelled_coverage_bars(bars, frame)
+
+
+def labelled_coverage_bars(bars: alt.Chart, rows: pl.DataFrame) -> Spec:
+    """Horizontal coverage bars with their value at the end and the 100 % line, one row
+    of height per bar; ``rows`` are the bars' data and the table under the chart."""
     text = bars.mark_text(align="left", dx=3, fontSize=11).encode(
         text=alt.Text("cakupan_persen:Q", format=",.1f"), color=alt.value("#222")
     )
     chart = alt.layer(bars, text, full_line()).properties(
-        width="container", height=max(1, frame.height) * HEIGHT_PER_ROW + 20
+        width="container", height=max(1, rows.height) * HEIGHT_PER_ROW + 20
     )
-    return finish(chart, rows=records(frame))
+    return finish(chart, rows=records(rows))
 
 
 def region_sector_heatmap(cells: pl.DataFrame) -> Spec:
