@@ -482,16 +482,15 @@ def create_tables(conn: duckdb.DuckDBPyConnection, tables: tuple[Table, ...]) ->
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for table in tables:
         conn.execute(table.ddl())
-        existing = {
-            r[0]
-            for r in conn.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-                "AND schema_name = ? AND table_name = ?",
-                [table.schema, table.short_name],
-            ).fetchall()
-        }
+    existing = set(
+        conn.execute(
+            "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+            "WHERE database_name = current_database()"
+        ).fetchall()
+    )
+    for table in tables:
         for column in table.columns:
-            if column.name not in existing:
+            if (table.schema, table.short_name, column.name) not in existing:
                 conn.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type}")
 
 
