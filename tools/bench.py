@@ -396,7 +396,10 @@ def main() -> int:
         return 0
     args = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     args.add_argument(
-        "--persons", type=int, default=int(os.environ.get("BENCH_PERSONS", 1_000_000))
+        "--persons",
+        type=int,
+        default=int(os.environ["BENCH_PERSONS"]) if "BENCH_PERSONS" in os.environ else None,
+        help="default 1,000,000 (100,000 with --history)",
     )
     args.add_argument("--periods", default="2025-03,2025-04")
     args.add_argument("--seed", type=int, default=7)
@@ -404,17 +407,15 @@ def main() -> int:
         "--history",
         type=int,
         default=int(os.environ.get("BENCH_HISTORY", 0)),
-        help="instead: a new period after this many published ones (default persons 100,000)",
+        help="instead: a new period after this many published ones",
     )
     opts = args.parse_args()
     BENCH_DIR.mkdir(exist_ok=True)
     if opts.history:
-        persons = (
-            opts.persons if "--persons" in sys.argv or "BENCH_PERSONS" in os.environ else 100_000
-        )
-        return history_case(persons, opts.history, opts.seed)
+        return history_case(opts.persons or 100_000, opts.history, opts.seed)
+    persons = opts.persons or 1_000_000
     periods = opts.periods.split(",")
-    landing = ensure_landing(opts.persons, periods, opts.seed)
+    landing = ensure_landing(persons, periods, opts.seed)
     warehouse = BENCH_DIR / "warehouse"
     home = BENCH_DIR / "dagster_home"
     shutil.rmtree(warehouse, ignore_errors=True)
@@ -427,7 +428,7 @@ def main() -> int:
         return 1
     pipeline.steps = step_times(home, sampler)
     print(
-        f"\nbenchmark: {opts.persons:,} persons x {len(periods)} periods ({opts.periods}), "
+        f"\nbenchmark: {persons:,} persons x {len(periods)} periods ({opts.periods}), "
         f"DuckDB memory_limit {os.environ.get('CAKUPAN_DUCKDB_MEMORY_LIMIT', 'as set by default')}, "
         f"{os.cpu_count()} cores\n"
     )
