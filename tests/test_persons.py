@@ -393,6 +393,27 @@ def test_each_planted_class_on_a_tiny_input(pipeline: Pipeline, planted: str) ->
     assert persons_of(resolve(pipeline, rows), rows) == ([0, 0] if same_person else [0, 1])
 
 
+def test_rule2_a_row_joins_the_person_through_its_other_nik_less_row(pipeline: Pipeline) -> None:
+    """Rule 2 reads "joins the person that has a row" with a nearly-same name: a row two
+    slips from the NIK row and one slip from a NIK-less row of that person joins it too."""
+    base = {"tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(nik=make_nik(BIRTH), nama="RUDI HERMAWAN", **base),
+        enrollment_row(nik="", nama="RUDI HERMAWAM", **base),  # one slip from the NIK row
+        enrollment_row(nik="", nama="RUDI HERNAWAM", alamat="X", **base),  # two from it
+        enrollment_row(nik="", nama="RUDI HARNAWAM", alamat="Y", **base),  # three: a chain
+        enrollment_row(nik="", nama="RUDI SANTOSO", **base),  # another name
+    ]
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 0, 0, 0, 1]
+    assert pipeline.internal("SELECT match_rule FROM core.person_link ORDER BY kpj") == [
+        ("nik",),
+        ("name_similar",),
+        ("name_similar",),
+        ("name_similar",),
+        ("name_group",),
+    ]
+
+
 def test_rule3_every_accepted_row_belongs_to_exactly_one_person(pipeline: Pipeline) -> None:
     base = {"tanggal_lahir": BIRTH.isoformat()}
     rows = [

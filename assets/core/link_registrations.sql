@@ -1,9 +1,10 @@
 -- Person rules 1 and 2 on the accepted registrations of one period (getvariable('periode')).
 -- Names are compared only inside blocks of (birth date, sex, regency/city), so the work grows
 -- with the rows, not with their square. Leaves:
---   loose_to_nik  NIK-less rows (by name and address) that join a NIK person (rule 2);
---   loose_group   the other NIK-less rows, each with a label, and loose_edge between
---                 nearly-same names of a block (spread_labels.sql joins them into persons).
+--   loose_to_nik  NIK-less rows (by name and address) that join a NIK person directly;
+--   loose_group   every NIK-less row with a label (nik_seed: the NIK person it joined), and
+--                 loose_edge between nearly-same names of a block (spread_labels.sql
+--                 joins the others to those persons or into persons of their own).
 
 CREATE OR REPLACE TEMP TABLE registration AS
 SELECT kpj, nik, nik_valid, tanggal_lahir, jenis_kelamin, kode_kemendagri_kabkota AS regency,
@@ -62,19 +63,28 @@ QUALIFY row_number() OVER (
     PARTITION BY n.tanggal_lahir, n.jenis_kelamin, n.regency, n.name_key, n.alamat
     ORDER BY s.nik IS NULL, n.person_id) = 1;
 
--- ... or else form persons among themselves: connected names in the block.
+-- ... or else join the person of a NIK-less row with a nearly-same name in the block:
+-- a NIK person that row joined (rule 2: "the person that has a row" with such a name), or a
+-- person of NIK-less rows only. The rows that joined a NIK person directly keep it (fixed
+-- labels 1..K, in person_id order); spread_labels.sql carries labels along nearly-same
+-- names, so a group that reaches two NIK persons only through NIK-less rows joins the one
+-- with the smaller person_id.
+CREATE OR REPLACE TEMP TABLE nik_seed AS
+SELECT nik, person_id, row_number() OVER (ORDER BY person_id) AS label
+FROM (SELECT DISTINCT nik, person_id FROM nik_name
+      WHERE nik IN (SELECT nik FROM loose_to_nik));
+
 CREATE OR REPLACE TEMP TABLE loose_group AS
-SELECT *, gid AS label
+SELECT l.*, s.label IS NOT NULL AS fixed,
+       coalesce(s.label, (SELECT count(*) FROM nik_seed) + l.gid) AS label
 FROM (
     SELECT *,
            row_number() OVER (ORDER BY tanggal_lahir, jenis_kelamin, regency, name_key, alamat)
                AS gid
-    FROM loose_name l
-    WHERE NOT EXISTS (
-        SELECT 1 FROM loose_to_nik m
-        WHERE m.tanggal_lahir = l.tanggal_lahir AND m.jenis_kelamin = l.jenis_kelamin
-          AND m.regency = l.regency AND m.name_key = l.name_key AND m.alamat = l.alamat)
-);
+    FROM loose_name
+) l
+LEFT JOIN loose_to_nik m USING (tanggal_lahir, jenis_kelamin, regency, name_key, alamat)
+LEFT JOIN nik_seed s ON s.nik = m.nik;
 
 CREATE OR REPLACE TEMP TABLE loose_edge AS
 WITH e AS (
