@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,10 +63,19 @@ class Warehouse(dg.ConfigurableResource):
         default=JKM_DEATH_BENEFIT_RP,
         description="JKM death benefit used for santunan_kematian_tidak_terlindungi_rp.",
     )
+    provinces: str = Field(
+        default=",".join(reference.DEFAULT_PROVINCES),
+        description="Provinces the deployment covers: Kemendagri codes separated by commas, "
+        "or all. Rows of other provinces are set aside (outside_deployment).",
+    )
     memory_limit: str = Field(default="3.5GB", description="DuckDB memory_limit; spills beyond it.")
     threads: int = Field(default=2, description="DuckDB worker threads.")
 
     _locked: bool = PrivateAttr(default=False)
+
+    @property
+    def covered_provinces(self) -> tuple[str, ...]:
+        return reference.parse_provinces(self.provinces)
 
     # --- the run's lifecycle: one writer at a time ------------------------------------
 
@@ -193,7 +202,7 @@ class Warehouse(dg.ConfigurableResource):
         file again."""
         Path(self.internal_path).parent.mkdir(parents=True, exist_ok=True)
         with self.writing("cakupan"), self.open(self.internal_path) as conn:
-            prepare(conn)
+            prepare(conn, self.covered_provinces)
             yield conn
 
     @contextmanager
@@ -498,20 +507,29 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def load_reference(conn: duckdb.DuckDBPyConnection) -> None:
-    """The shipped reference data as temp tables of this connection (they are tiny)."""
-    for ref in reference.tables():
-        rows = ", ".join("(" + ", ".join(sql_text(v) for v in row) + ")" for row in ref.rows)
+#: The deployment's own reference tables, taken from the national ones.
+DEPLOYMENT_TABLES = ("ref_region", "ref_district")
+
+
+def load_reference(conn: duckdb.DuckDBPyConnection, provinces: Sequence[str]) -> None:
+    """The shipped reference data as temp tables of this connection: the national tables,
+    and the regencies and districts of the covered ``provinces`` (``ref_region``,
+    ``ref_district``). Passed as one list per column: 8,000 rows in a few milliseconds."""
+    refs = (*reference.tables(), *(reference.table(n, provinces) for n in DEPLOYMENT_TABLES))
+    for ref in refs:
+        select = ", ".join(f"unnest(${i + 1}) AS {c}" for i, c in enumerate(ref.columns))
         conn.execute(
-            f"CREATE OR REPLACE TEMP TABLE {ref.name} AS "
-            f"SELECT * FROM (VALUES {rows}) AS t({', '.join(ref.columns)})"
+            f"CREATE OR REPLACE TEMP TABLE {ref.name} AS SELECT {select}",
+            [list(ref.column(c)) for c in ref.columns],
         )
 
 
-def prepare(conn: duckdb.DuckDBPyConnection) -> None:
+def prepare(
+    conn: duckdb.DuckDBPyConnection, provinces: Sequence[str] = reference.DEFAULT_PROVINCES
+) -> None:
     """Tables, reference data and the contract's SQL macros on a fresh connection."""
     create_tables(conn, INTERNAL_TABLES)
-    load_reference(conn)
+    load_reference(conn, provinces)
     conn.execute(MACROS_SQL.read_text())
 
 

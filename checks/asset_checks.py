@@ -134,6 +134,7 @@ def validation_step(stage: str, description: str) -> dg.AssetChecksDefinition:
             context.partition_key,
             warehouse.bpu_minimum_contribution_rp,
             jkm_death_benefit_rp=warehouse.jkm_death_benefit_rp,
+            provinces=warehouse.covered_provinces,
         )
         suites = [spec.for_period(params) for spec in specs]
         outcomes = run_suites(

@@ -34,17 +34,31 @@ CREATE OR REPLACE TEMP MACRO known_programs() AS ['JKK', 'JKM', 'JHT', 'JP', 'JK
 -- Age in completed years on a given day.
 CREATE OR REPLACE TEMP MACRO age_on(birth_date, on_day) AS date_sub('year', birth_date, on_day);
 
--- Kemendagri -> BPS crosswalk. Enrollment codes (4-digit regency or 6-digit district,
--- Kemendagri) are always translated through this view, never joined raw to BPS codes:
--- 6402 and 6403 exist in both systems for different regencies.
+-- Kemendagri -> BPS crosswalk, national. Enrollment codes (4-digit regency or 6-digit
+-- district, Kemendagri) are always translated through this view, never joined raw to BPS
+-- codes: 6402 and 6403 exist in both systems for different regencies (and 9401 is Nabire
+-- for Kemendagri, Merauke for BPS). Each code carries its province (Kemendagri).
 CREATE OR REPLACE TEMP VIEW kemendagri_to_bps AS
-    SELECT kode_kemendagri AS kode_wilayah, kode_kemendagri AS kode_kemendagri_kabkota, kode_bps
-    FROM ref_region
+    SELECT kode_kemendagri AS kode_wilayah, kode_kemendagri AS kode_kemendagri_kabkota, kode_bps,
+           kode_provinsi_kemendagri
+    FROM ref_regency
     UNION ALL
-    SELECT d.kode_kemendagri, d.kode_kemendagri_kabkota, r.kode_bps
-    FROM ref_district d JOIN ref_region r ON r.kode_kemendagri = d.kode_kemendagri_kabkota;
+    SELECT d.kode_kemendagri, d.kode_kemendagri_kabkota, r.kode_bps, r.kode_provinsi_kemendagri
+    FROM ref_district_all d JOIN ref_regency r ON r.kode_kemendagri = d.kode_kemendagri_kabkota;
 
--- Valid NIK: 16 digits; digits 1-2 a province code; digits 7-12 a real date DDMMYY where
+-- The BPS regency codes a labour row may carry, with their province (Kemendagri). The BPS
+-- codes of Papua's regencies are from before the 2022 split (confirmed = 'no'): a deployment
+-- that covers a Papua province refuses to guess (its rows with them are unknown_code); any
+-- other deployment still knows they lie in Papua, outside it.
+CREATE OR REPLACE TEMP VIEW bps_regency AS
+    SELECT kode_bps, kode_provinsi_kemendagri FROM ref_regency
+    WHERE confirmed = 'yes' OR NOT EXISTS (SELECT 1 FROM ref_region WHERE confirmed = 'no');
+
+-- The provinces the deployment covers (CAKUPAN_PROVINCES): those of its regions.
+CREATE OR REPLACE TEMP VIEW deployment_province AS
+    SELECT DISTINCT kode_provinsi_kemendagri FROM ref_region;
+
+-- Valid NIK: 16 digits; digits 1-2 a province code (any of the 38, Kemendagri); digits 7-12 a real date DDMMYY where
 -- women have 40 added to DD; digits 13-16 not 0000. The century is not in the NIK, so
 -- the date is real when it exists in 19YY or 20YY, which is exactly when it exists in
 -- 20YY (2000 is a leap year and 1900 is not; every other YY is a leap year in both or in
@@ -61,7 +75,7 @@ CREATE OR REPLACE TEMP MACRO nik_date_is_real(nik) AS
         1)));
 CREATE OR REPLACE TEMP MACRO is_valid_nik(nik) AS
     CASE WHEN regexp_full_match(coalesce(nik, ''), '[0-9]{16}') THEN
-        substr(nik, 1, 2) IN (SELECT kode_provinsi FROM ref_province)
+        substr(nik, 1, 2) IN (SELECT kode_kemendagri FROM ref_province)
         AND substr(nik, 13, 4) <> '0000'
         AND nik_date_is_real(nik)
     ELSE false END;

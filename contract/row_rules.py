@@ -28,6 +28,12 @@ RULE_NAMES = (
     "duplicate_key",
 )
 
+#: A region that exists but lies in a province the deployment does not cover: the row is set
+#: aside, not rejected (kept in ``quality.rejected_rows`` and counted per file like a reject,
+#: but not an error and not counted by the reject-rate warnings). Not in `RULE_NAMES`, the
+#: rules a row breaks; listed after them, before ``duplicate_key``.
+OUTSIDE_DEPLOYMENT = "outside_deployment"
+
 
 @dataclass(frozen=True)
 class RowRule:
@@ -136,6 +142,12 @@ ENROLLMENT = SourceRules(
             """NOT list_contains(program, 'JKK') OR NOT list_contains(program, 'JKM')
                OR len(list_filter(program, lambda p: NOT list_contains(known_programs(), p))) > 0""",
         ),
+        RowRule(
+            OUTSIDE_DEPLOYMENT,
+            """kode_wilayah IN (SELECT kode_wilayah FROM kemendagri_to_bps
+                               WHERE kode_provinsi_kemendagri NOT IN
+                                   (SELECT kode_provinsi_kemendagri FROM deployment_province))""",
+        ),
     ),
     unique_key=("kpj",),
 )
@@ -166,13 +178,19 @@ LABOUR = SourceRules(
         ),
         RowRule(
             "unknown_code",
-            f"""kode_wilayah NOT IN (SELECT kode_bps FROM ref_region)
+            f"""kode_wilayah NOT IN (SELECT kode_bps FROM bps_regency)
                OR kbli NOT IN (SELECT kbli FROM ref_kbli)
                OR status_pekerjaan NOT IN {sql_set(STATUS_PEKERJAAN)}""",
         ),
         RowRule(
             "out_of_range",
             "jumlah_pekerja_int < 0 OR tahun_int <> getvariable('folder_year')",
+        ),
+        RowRule(
+            OUTSIDE_DEPLOYMENT,
+            """kode_wilayah IN (SELECT kode_bps FROM bps_regency
+                               WHERE kode_provinsi_kemendagri NOT IN
+                                   (SELECT kode_provinsi_kemendagri FROM deployment_province))""",
         ),
     ),
     unique_key=("tahun_int", "kode_wilayah", "kbli", "status_pekerjaan"),

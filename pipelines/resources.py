@@ -21,6 +21,7 @@ import dagster as dg
 
 from assets.warehouse import Warehouse
 from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
+from contract.reference import DEFAULT_PROVINCES, parse_provinces
 
 
 def whole_number(minimum: int) -> Callable[[str], str | None]:
@@ -48,6 +49,15 @@ def duckdb_size(value: str) -> str | None:
         return "not a size"
     if float(size[1]) * _UNITS[size[2].upper()] < MINIMUM_MEMORY_BYTES:
         return "too small"
+    return None
+
+
+def provinces(value: str) -> str | None:
+    """Kemendagri province codes separated by commas (``64``, ``35,64``), or ``all``."""
+    try:
+        parse_provinces(value)
+    except ValueError as error:
+        return str(error)
     return None
 
 
@@ -114,6 +124,14 @@ SETTINGS = (
         "a whole number of rupiah, e.g. 42000000",
         whole_number(0),
         integer=True,
+    ),
+    Setting(
+        "CAKUPAN_PROVINCES",
+        "provinces",
+        ",".join(DEFAULT_PROVINCES),
+        "Kemendagri province codes separated by commas, such as 64 or 35,64 (11-96, as in "
+        "reference/indonesia/provinces.csv), or all",
+        provinces,
     ),
     Setting(
         "CAKUPAN_DUCKDB_MEMORY_LIMIT",

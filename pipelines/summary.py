@@ -9,7 +9,11 @@ import duckdb
 from assets.warehouse import Warehouse, WarehouseFault, prepare
 from checks.results import PeriodSummary, validation_summary
 from contract.landing import ignored_entries
+from contract.row_rules import OUTSIDE_DEPLOYMENT
 from pipelines.runner import PeriodOutcome
+
+#: The column of rows of other provinces (outside_deployment): kept, but not rejects.
+SET_ASIDE = "set aside"
 
 
 def fmt_int(n: int | None) -> str:
@@ -46,6 +50,11 @@ def period_rows(
             "FROM quality.file_loads WHERE source = 'enrollment' AND periode_or_tahun = ?",
             [o.period],
         ).fetchone() or (0, None, None, None)
+        (set_aside,) = conn.execute(
+            "SELECT count(*) FROM quality.rejected_rows WHERE source = 'enrollment' "
+            "AND periode_or_tahun = ? AND contains(rules, ?)",
+            [o.period, OUTSIDE_DEPLOYMENT],
+        ).fetchone() or (0,)
         persons, active, pmi = conn.execute(
             "SELECT count(*), count(*) FILTER (aktif), count(*) FILTER (pmi_saja) "
             "FROM core.person WHERE periode = ?",
@@ -64,7 +73,8 @@ def period_rows(
                 fmt_int(files),
                 fmt_int(read),
                 fmt_int(accepted),
-                fmt_int(rejected),
+                fmt_int(None if rejected is None else rejected - set_aside),
+                fmt_int(set_aside),
                 fmt_int(persons),
                 fmt_int(active),
                 fmt_int(pmi),
@@ -137,23 +147,12 @@ def print_summary(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: 
         print()
     with warehouse.read_published() as published:
         rows, validations = internal_figures(warehouse, published, outcomes)
-        print(
-            table(
-                [
-                    "periode",
-                    "status",
-                    "files",
-                    "rows read",
-                    "accepted",
-                    "rejected",
-                    "persons",
-                    "active",
-                    "PMI only",
-                    "coverage",
-                ],
-                rows,
-            )
-        )
+        headers = ["periode", "status", "files", "rows read", "accepted", "rejected"]
+        headers += [SET_ASIDE, "persons", "active", "PMI only", "coverage"]
+        if all(r[headers.index(SET_ASIDE)] in ("0", "-") for r in rows):
+            rows = [r[: headers.index(SET_ASIDE)] + r[headers.index(SET_ASIDE) + 1 :] for r in rows]
+            headers.remove(SET_ASIDE)  # a deployment that gets only its own rows sees no change
+        print(table(headers, rows))
         latest = max((o.period for o in outcomes if o.success), default=None)
         if published is not None and latest is not None:
             print(f"\nCoverage per regency/city, {latest} (kode_wilayah = BPS code):\n")

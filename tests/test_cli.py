@@ -66,6 +66,10 @@ BAD_SETTINGS = [
     ("CAKUPAN_DUCKDB_THREADS", "two"),
     ("CAKUPAN_BPU_MINIMUM_CONTRIBUTION_RP", "16.800,00"),
     ("CAKUPAN_LOG_LEVEL", "LOUD"),
+    ("CAKUPAN_PROVINCES", "99"),  # no such province
+    ("CAKUPAN_PROVINCES", "64;35"),
+    ("CAKUPAN_PROVINCES", "Kaltim"),
+    ("CAKUPAN_PROVINCES", "64,"),
 ]
 
 

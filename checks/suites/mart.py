@@ -7,6 +7,7 @@ queries (a native GX column expectation costs ~3 queries).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from checks.suites.builder import Builder, sql_list
@@ -32,18 +33,18 @@ MAX_MOVE_POINTS = 5.0
 MAX_LEAVING_SHARE = 0.10
 
 
-def dimension_cells() -> dict[str, tuple[str, ...]]:
-    """The reference cells of each mart dimension."""
+def dimension_cells(provinces: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The reference cells of each mart dimension: the regions of the deployment's provinces."""
     return {
-        "kode_wilayah": bps_regions(),
+        "kode_wilayah": bps_regions(provinces),
         "kbli": kbli_sections(),
         "status_pekerjaan": STATUS_PEKERJAAN,
         "kelompok": priority_groups(),
     }
 
 
-def grid_size(table: Table) -> int:
-    cells = dimension_cells()
+def grid_size(table: Table, provinces: Sequence[str]) -> int:
+    cells = dimension_cells(provinces)
     n = 1
     for dimension in table.dimensions:
         n *= len(cells[dimension])
@@ -126,7 +127,7 @@ def group_cell_sql(column: str, period: str) -> str:
 def mart_rules(table: Table, params: SuiteParams) -> Validation:
     """One mart, one period: grain, grid, formulas; the province also equals its parts."""
     b = Builder(ERROR)
-    size = grid_size(table)
+    size = grid_size(table, params.provinces)
     b.add(
         "ExpectTableRowCountToEqual",
         f"The landed period is in the mart with its complete grid: {size} row(s)",
@@ -137,7 +138,7 @@ def mart_rules(table: Table, params: SuiteParams) -> Validation:
             f"One row per grain key ({', '.join(table.grain)})",
             "SELECT row_id FROM {batch} GROUP BY row_id HAVING count(*) > 1",
         )
-        cells = dimension_cells()
+        cells = dimension_cells(params.provinces)
         b.rows_where(
             "Every grid cell is of the reference: "
             + ", ".join(f"{d} in {sql_list(cells[d])}" for d in table.dimensions),

@@ -47,7 +47,7 @@ def published_rules(params: SuiteParams) -> Validation:
     )
     missing = " UNION ALL ".join(
         f"SELECT '{t.name}/{period}' AS row_id "
-        f"WHERE (SELECT count(*) FROM {t.name} WHERE periode = '{period}') <> {grid_size(t)}"
+        f"WHERE (SELECT count(*) FROM {t.name} WHERE periode = '{period}') <> {grid_size(t, params.provinces)}"
         for t in MARTS
     )
     b.rows_where(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from contract.amounts import JKM_DEATH_BENEFIT_RP
+from contract.reference import DEFAULT_PROVINCES
 
 if TYPE_CHECKING:
     from great_expectations.expectations import Expectation
@@ -32,6 +33,7 @@ class SuiteParams:
     period: str
     bpu_minimum_rp: int
     jkm_death_benefit_rp: int = JKM_DEATH_BENEFIT_RP
+    provinces: tuple[str, ...] = DEFAULT_PROVINCES  # the deployment's (CAKUPAN_PROVINCES)
 
 
 @dataclass(frozen=True)

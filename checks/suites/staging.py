@@ -13,7 +13,14 @@ from contract.reference import (
     kbli_sections,
     kemendagri_codes,
 )
-from contract.row_rules import ENROLLMENT_REQUIRED, JENIS_KELAMIN, LABOUR_COLUMNS, SEGMEN, STATUS
+from contract.row_rules import (
+    ENROLLMENT_REQUIRED,
+    JENIS_KELAMIN,
+    LABOUR_COLUMNS,
+    OUTSIDE_DEPLOYMENT,
+    SEGMEN,
+    STATUS,
+)
 from contract.tables import STAGED_ENROLLMENT, STAGED_LABOUR, Table
 
 #: Largest share of a landing file's rows that may be rejected without a warning.
@@ -55,14 +62,23 @@ def file_loads_rules(b: Builder, source: str, key_sql: str) -> None:
 
 
 def reject_rate_warning(b: Builder, source: str, key_sql: str) -> None:
+    """Rows set aside as outside_deployment (another province's: normal in a national file)
+    are left out of both sides of the rate, whatever else they break."""
     b.rows_where(
         f"A landing file rejects at most {MAX_REJECT_RATE:.0%} of its rows "
-        "(quality.file_loads; the rejects are in quality.rejected_rows)",
+        f"(quality.file_loads; the rejects are in quality.rejected_rows; {OUTSIDE_DEPLOYMENT} "
+        "rows not counted)",
         f"""
-        SELECT file AS row_id FROM quality.file_loads
-        WHERE source = '{source}' AND periode_or_tahun = {key_sql}
-          AND rows_rejected > {MAX_REJECT_RATE} * rows_read
-        /* reads quality.file_loads, not {{batch}} */
+        SELECT f.file AS row_id
+        FROM quality.file_loads f LEFT JOIN (
+            SELECT file, count(*) AS set_aside FROM quality.rejected_rows
+            WHERE source = '{source}' AND periode_or_tahun = {key_sql}
+              AND contains(rules, '{OUTSIDE_DEPLOYMENT}')
+            GROUP BY file) s USING (file)
+        WHERE f.source = '{source}' AND f.periode_or_tahun = {key_sql}
+          AND f.rows_rejected - coalesce(s.set_aside, 0)
+              > {MAX_REJECT_RATE} * (f.rows_read - coalesce(s.set_aside, 0))
+        /* reads quality.file_loads and quality.rejected_rows, not {{batch}} */
         """,
     )
 
@@ -112,8 +128,8 @@ def staged_enrollment_rules(params: SuiteParams) -> Validation:
         ("status", STATUS, "status is AKTIF or NONAKTIF"),
         (
             "kode_wilayah",
-            kemendagri_codes(),
-            "kode_wilayah exists in the region reference: a regency or a district",
+            kemendagri_codes(params.provinces),
+            "kode_wilayah is a regency or a district of the deployment's provinces",
         ),
     ):
         b.add(
@@ -124,11 +140,11 @@ def staged_enrollment_rules(params: SuiteParams) -> Validation:
         )
     b.add(
         "ExpectColumnValuesToBeInSet",
-        "kode_bps is one of the 10 regencies/cities, BPS code",
+        "kode_bps is one of the deployment's regencies/cities, BPS code",
         column="kode_bps",
-        value_set=list(bps_regions()),
+        value_set=list(bps_regions(params.provinces)),
     )
-    pairs = [f"{k}>{b_}" for k, b_ in crosswalk().items()]
+    pairs = [f"{k}>{b_}" for k, b_ in crosswalk(params.provinces).items()]
     b.rows_where(
         "Domicile goes through the Kemendagri -> BPS crosswalk, never joined raw",
         f"""
@@ -225,7 +241,11 @@ def staged_labour_rules(params: SuiteParams) -> Validation:
         max_value=int(period[:4]),
     )
     for column, values, rule in (
-        ("kode_wilayah", bps_regions(), "kode_wilayah is one of the 10 regencies/cities, BPS code"),
+        (
+            "kode_wilayah",
+            bps_regions(params.provinces),
+            "kode_wilayah is one of the deployment's regencies/cities, BPS code",
+        ),
         ("kbli", kbli_sections(), "kbli is a KBLI 2020 section A-U"),
         ("status_pekerjaan", STATUS_PEKERJAAN, "status_pekerjaan is FORMAL or INFORMAL"),
     ):
