@@ -148,11 +148,12 @@ class Pipeline:
     """A real warehouse (two DuckDB files) in a temp folder: its stages called directly
     (fast: no Dagster, no GX), or real Dagster runs of the coverage job (`run`)."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, provinces: str = "64") -> None:
         self.landing = Landing(tmp / "landing")
         self.warehouse = Warehouse(
             landing_dir=str(tmp / "landing"),
             warehouse_dir=str(tmp / "warehouse"),
+            provinces=provinces,
             memory_limit="1GB",
             threads=1,
         )

@@ -7,6 +7,7 @@ Each test stages a snapshot with the real staging code on a real DuckDB file and
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from helpers import PERIOD, Pipeline, enrollment_row, labour_row
@@ -246,3 +247,112 @@ def test_labour_key_is_compared_after_cleaning(pipeline: Pipeline) -> None:
 
 def test_labour_zero_workers_is_accepted(pipeline: Pipeline) -> None:
     assert labour_rules(pipeline, [labour_row(kbli="A", jumlah_pekerja="0")]) == {}
+
+
+# Provinces the deployment does not cover (outside_deployment) ------------------------
+#
+# A deployment covers CAKUPAN_PROVINCES (default 64). Region codes are looked up in the
+# national reference: another province's region is set aside, a code of no region is
+# unknown_code. Examples are real: Kemendagri 3578 is Kota Surabaya (Jawa Timur, 35),
+# 357801 its district Karang Pilang; in Kalimantan Utara (65) the two systems swap 6501
+# and 6502 (Kemendagri 6501 Bulungan is BPS 6502, Kemendagri 6502 Malinau is BPS 6501).
+
+
+def covering(tmp_path: Path, provinces: str) -> Pipeline:
+    return Pipeline(tmp_path / provinces.replace(",", "-"), provinces)
+
+
+@pytest.mark.parametrize("kode_wilayah", ["3578", "357801"])
+def test_a_region_of_another_province_is_set_aside_with_its_file_and_line(
+    pipeline: Pipeline, kode_wilayah: str
+) -> None:
+    row = enrollment_row(kode_wilayah=kode_wilayah)
+    assert only_rule(pipeline, [row]) == {2: "outside_deployment"}
+    (file, line, raw), *_ = pipeline.internal(
+        "SELECT file, line, raw FROM quality.rejected_rows WHERE rules = 'outside_deployment'"
+    )
+    assert (file, line, json.loads(raw)["kode_wilayah"]) == (
+        f"enrollment/{PERIOD}/part-1.csv",
+        2,
+        kode_wilayah,
+    )
+    assert pipeline.internal(
+        "SELECT rows_read, rows_accepted, rows_rejected FROM quality.file_loads"
+    ) == [(2, 1, 1)]
+
+
+def test_a_code_of_no_region_stays_unknown_code_and_other_rules_are_kept(
+    pipeline: Pipeline,
+) -> None:
+    rows = [
+        enrollment_row(kode_wilayah="9999"),
+        enrollment_row(kode_wilayah="3578", kpj="123"),
+        enrollment_row(kode_wilayah="3578"),
+    ]
+    assert only_rule(pipeline, rows) == {
+        2: "unknown_code",
+        3: "bad_type;outside_deployment",
+        4: "outside_deployment",
+    }
+
+
+def test_set_aside_rows_are_not_counted_by_the_reject_rate_warning(pipeline: Pipeline) -> None:
+    """Nine rows of Jawa Timur in a file of ten: normal for a national file, no warning;
+    nine rows of no region: a warning (the check's own query, run on the internal file)."""
+    from checks.suites.staging import files_over_reject_rate
+
+    query = files_over_reject_rate("enrollment", f"'{PERIOD}'")
+    for code, warned in (("3578", []), ("9999", [(f"enrollment/{PERIOD}/part-1.csv",)])):
+        only_rule(pipeline, [enrollment_row(kode_wilayah=code) for _ in range(9)])
+        assert pipeline.internal(query) == warned
+
+
+def test_a_row_of_a_covered_province_is_accepted(tmp_path: Path) -> None:
+    both = covering(tmp_path, "35,64")
+    assert only_rule(both, [enrollment_row(kode_wilayah="357801")]) == {}
+    assert sorted(both.internal("SELECT kode_bps FROM staging.enrollment")) == [
+        ("3578",),
+        ("6472",),
+    ]
+
+
+def test_the_crosswalk_translates_codes_that_mean_other_places_in_the_other_system(
+    tmp_path: Path,
+) -> None:
+    """Kemendagri 6402 is Kutai Kartanegara (BPS 6403); Kemendagri 6501 is Bulungan (BPS
+    6502) and 6502 Malinau (BPS 6501): never the raw number."""
+    kaltim = covering(tmp_path, "64,65")
+    rows = [enrollment_row(kode_wilayah=k) for k in ("6402", "6501", "650201")]
+    assert only_rule(kaltim, rows) == {}
+    assert kaltim.internal(
+        "SELECT kode_wilayah, kode_bps FROM staging.enrollment WHERE line > 1 ORDER BY line"
+    ) == [("6402", "6403"), ("6501", "6502"), ("650201", "6501")]
+
+
+@pytest.mark.parametrize(
+    ("kode_wilayah", "rule"),
+    [
+        ("3578", "outside_deployment"),  # BPS Surabaya
+        ("6502", "outside_deployment"),  # BPS Bulungan, Kalimantan Utara
+        ("9401", "outside_deployment"),  # BPS Merauke before the Papua split: Papua either way
+        ("9301", "unknown_code"),  # Kemendagri Merauke: no BPS code
+    ],
+)
+def test_a_labour_row_of_another_province_is_set_aside(
+    pipeline: Pipeline, kode_wilayah: str, rule: str
+) -> None:
+    row = labour_row(kbli="B", kode_wilayah=kode_wilayah)
+    assert labour_rules(pipeline, [row]) == {2: rule}
+
+
+@pytest.mark.parametrize("provinces", ["93", "94"])
+def test_papua_bps_codes_are_not_guessed_where_papua_is_covered(
+    tmp_path: Path, provinces: str
+) -> None:
+    """BPS 9401 was Merauke (now Papua Selatan, 93) before the 2022 split; Kemendagri 9401 is
+    Nabire (Papua Tengah, 94). Not confirmed: unknown_code in a deployment of either."""
+    papua = covering(tmp_path, provinces)
+    assert labour_rules(papua, [labour_row(kode_wilayah="9401")]) == {
+        1: "outside_deployment",  # the first row is Samarinda's
+        2: "unknown_code",
+    }

@@ -61,14 +61,11 @@ def file_loads_rules(b: Builder, source: str, key_sql: str) -> None:
     )
 
 
-def reject_rate_warning(b: Builder, source: str, key_sql: str) -> None:
-    """Rows set aside as outside_deployment (another province's: normal in a national file)
-    are left out of both sides of the rate, whatever else they break."""
-    b.rows_where(
-        f"A landing file rejects at most {MAX_REJECT_RATE:.0%} of its rows "
-        f"(quality.file_loads; the rejects are in quality.rejected_rows; {OUTSIDE_DEPLOYMENT} "
-        "rows not counted)",
-        f"""
+def files_over_reject_rate(source: str, key_sql: str) -> str:
+    """The snapshot's files that reject more than `MAX_REJECT_RATE` of their rows. Rows set
+    aside as outside_deployment (another province's: normal in a national file) are left out
+    of both sides of the rate, whatever else they break."""
+    return f"""
         SELECT f.file AS row_id
         FROM quality.file_loads f LEFT JOIN (
             SELECT file, count(*) AS set_aside FROM quality.rejected_rows
@@ -79,7 +76,15 @@ def reject_rate_warning(b: Builder, source: str, key_sql: str) -> None:
           AND f.rows_rejected - coalesce(s.set_aside, 0)
               > {MAX_REJECT_RATE} * (f.rows_read - coalesce(s.set_aside, 0))
         /* reads quality.file_loads and quality.rejected_rows, not {{batch}} */
-        """,
+        """
+
+
+def reject_rate_warning(b: Builder, source: str, key_sql: str) -> None:
+    b.rows_where(
+        f"A landing file rejects at most {MAX_REJECT_RATE:.0%} of its rows "
+        f"(quality.file_loads; the rejects are in quality.rejected_rows; {OUTSIDE_DEPLOYMENT} "
+        "rows not counted)",
+        files_over_reject_rate(source, key_sql),
     )
 
 
