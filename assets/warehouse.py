@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,6 +34,9 @@ from assets import lock
 from contract import MACROS_SQL, reference
 from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 from contract.tables import INTERNAL_TABLES, Table
+
+#: Dagster's run tag of a run's province (the ``province`` dimension of its partition).
+PROVINCE_TAG = "dagster/partition/province"
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -71,11 +74,49 @@ class Warehouse(dg.ConfigurableResource):
     memory_limit: str = Field(default="3.5GB", description="DuckDB memory_limit; spills beyond it.")
     threads: int = Field(default=2, description="DuckDB worker threads.")
 
-    _locked: bool = PrivateAttr(default=False)
+    _locked: Path | None = PrivateAttr(default=None)
 
     @property
     def covered_provinces(self) -> tuple[str, ...]:
         return reference.parse_provinces(self.provinces)
+
+    @property
+    def several_provinces(self) -> bool:
+        return len(self.covered_provinces) > 1
+
+    def for_province(self, province: str) -> Warehouse:
+        """The warehouse of one covered province. A deployment of one province keeps today's
+        files; one of several gives each province its folder ``<warehouse>/<kode>/`` (its
+        internal and published files, report, Data Docs, spill files), so that provinces
+        are written side by side, each under its own writer lock."""
+        if province not in self.covered_provinces:
+            raise ValueError(f"province {province} is not covered ({self.provinces})")
+        if not self.several_provinces:
+            return self
+        folder = Path(self.warehouse_dir) / province
+        return self.model_copy(
+            update={
+                "warehouse_dir": str(folder),
+                "internal_file": "",
+                "published_file": "",
+                "provinces": province,
+            }
+        )
+
+    @property
+    def national_path(self) -> Path:
+        """The national file of a deployment of several provinces."""
+        return Path(self.warehouse_dir) / "coverage_nasional.duckdb"
+
+    @property
+    def national_candidate_path(self) -> Path:
+        national = self.national_path
+        return national.with_name(f".{national.stem}.candidate{national.suffix}")
+
+    def writer_of_run(self, tags: Mapping[str, str]) -> Warehouse:
+        """What a run writes: its province's files, or (no province) the national file."""
+        province = tags.get(PROVINCE_TAG)
+        return self.for_province(province) if province else self
 
     # --- the run's lifecycle: one writer at a time ------------------------------------
 
@@ -86,19 +127,22 @@ class Warehouse(dg.ConfigurableResource):
         if run is None:
             return
         log = context.log
-        self.take_lock(run.run_id, "Dagster run", on_wait=log.warning if log else None)
-        self._locked = True
+        writer = self.writer_of_run(run.tags)
+        writer.take_lock(run.run_id, "Dagster run", on_wait=log.warning if log else None)
+        self._locked = writer.lock_path
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        if self._locked:
-            self._locked = False
-            lock.release(self.lock_path)
+        if self._locked is not None:
+            path, self._locked = self._locked, None
+            lock.release(path)
 
     @property
     def lock_path(self) -> Path:
-        """The writer lock, beside the internal file (never deleted)."""
-        internal = Path(self.internal_path)
-        return internal.with_name(internal.name + ".lock")
+        """The writer lock (never deleted): one per file that runs write, beside it. The
+        internal file's, or for a deployment of several provinces (whose provinces have
+        their own, ``for_province``) the national file's."""
+        written = self.national_path if self.several_provinces else Path(self.internal_path)
+        return written.with_name(written.name + ".lock")
 
     def take_lock(
         self,
@@ -140,8 +184,9 @@ class Warehouse(dg.ConfigurableResource):
         unchecked candidate (with its WAL) and the spill files of dead processes. The
         internal file's WAL is kept: it holds committed work, which DuckDB replays."""
         candidate = self.candidate_path
-        for path in (candidate, candidate.with_name(candidate.name + ".wal")):
-            path.unlink(missing_ok=True)
+        for built in (candidate, self.national_candidate_path):
+            for path in (built, built.with_name(built.name + ".wal")):
+                path.unlink(missing_ok=True)
         for folder in (
             self.spill_dir,
             Path(self.internal_path + ".tmp"),
@@ -254,7 +299,7 @@ class Warehouse(dg.ConfigurableResource):
         file, kind, reason = found
         return WarehouseFault(file, reason, self.what_to_do(file, kind))
 
-    def what_to_do(self, file: str, kind: str) -> str:
+    def what_to_do(self, file: str | Path, kind: str) -> str:
         if kind == DISK_FULL:
             return "free space on its disk (or raise the file size limit), then run again"
         name = os.path.abspath(file)
@@ -271,29 +316,33 @@ class Warehouse(dg.ConfigurableResource):
         """The warehouse's DuckDB files that DuckDB cannot read (checked read-only, every
         table read through once for the small published file; the header and catalog for
         the internal one: a damaged data block there is met by the step that reads it)."""
-        found = []
         files = [(self.internal_path, False)] if internal else []
-        for path, read_all in [*files, (self.published_path, True)]:
-            if not Path(path).exists():
-                continue
-            try:
-                with self.open(path, read_only=True) as conn:
-                    tables = conn.execute(
-                        "SELECT schema_name, table_name FROM duckdb_tables() "
-                        "WHERE database_name = current_database()"
-                    ).fetchall()
-                    for schema, table in tables if read_all else ():
-                        conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
-                    if not read_all and shorter_than_its_blocks(conn, Path(path)):
-                        found.append(
-                            WarehouseFault(path, _DAMAGE[1][1], self.what_to_do(path, DAMAGED))
-                        )
-            except WarehouseFault as fault:
-                if fault.kind != DISK_FULL:
-                    found.append(fault)
-            except duckdb.Error:
-                continue  # not damage (e.g. locked by another program): the run will say
-        return found
+        found = (
+            self.damage(path, read_all) for path, read_all in [*files, (self.published_path, True)]
+        )
+        return [fault for fault in found if fault is not None]
+
+    def damage(self, path: str | Path, read_all: bool = True) -> WarehouseFault | None:
+        """Why DuckDB cannot read the file (None: it can, or there is none; ``read_all``:
+        every table read through, for a small published file)."""
+        if not Path(path).exists():
+            return None
+        try:
+            with self.open(path, read_only=True) as conn:
+                tables = conn.execute(
+                    "SELECT schema_name, table_name FROM duckdb_tables() "
+                    "WHERE database_name = current_database()"
+                ).fetchall()
+                for schema, table in tables if read_all else ():
+                    conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
+                if not read_all and shorter_than_its_blocks(conn, Path(path)):
+                    return WarehouseFault(str(path), _DAMAGE[1][1], self.what_to_do(path, DAMAGED))
+        except WarehouseFault as fault:
+            if fault.kind != DISK_FULL:
+                return fault
+        except duckdb.Error:
+            pass  # not damage (e.g. locked by another program): the run will say
+        return None
 
     @contextmanager
     def read_internal(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -10,6 +10,7 @@ one stage run together in one step (`multi_asset_check`) on one GX datasource:
 | ``validate_core`` | core/person_link | person_link_rules |
 | ``validate_mart`` | the coverage marts | <mart>_rules, _warnings |
 | ``validate_published`` | published/candidate | published_rules |
+| ``validate_national`` | national/candidate | national_rules (several provinces) |
 
 ERROR checks are blocking: when one fails, the step fails after reporting every result,
 and no asset downstream of the checked one runs. So a broken mart never reaches the
@@ -25,9 +26,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.partitions import period_partitions
+from assets.partitions import period_partitions, province_scope
 from assets.warehouse import Warehouse
-from checks.suites import CANDIDATE, ERROR, SUITES, SuiteParams, SuiteSpec
+from checks.suites import CANDIDATE, ERROR, NATIONAL, SUITES, SuiteParams, SuiteSpec
 
 #: Step keys of the validation steps start with this (the bench sums them).
 VALIDATION_STEP_PREFIX = "validate_"
@@ -94,7 +95,7 @@ def gx_module() -> None:
 great_expectations_import = GreatExpectationsImport()
 
 
-def check_spec(spec: SuiteSpec) -> dg.AssetCheckSpec:
+def check_spec(spec: SuiteSpec, partitions: dg.PartitionsDefinition) -> dg.AssetCheckSpec:
     with warnings.catch_warnings():
         # Partitioned asset checks are a preview feature of Dagster 1.13, used on purpose:
         # they give each period its own check result in the UI.
@@ -104,19 +105,21 @@ def check_spec(spec: SuiteSpec) -> dg.AssetCheckSpec:
             asset=dg.AssetKey(list(spec.asset)),
             description=spec.description,
             blocking=spec.severity == ERROR,
-            partitions_def=period_partitions,
+            partitions_def=partitions,
             metadata={"severity": spec.severity, "suite": spec.name},
         )
 
 
-def validation_step(stage: str, description: str) -> dg.AssetChecksDefinition:
-    """One step that runs the suites of the assets under ``stage``/ for the run's period."""
+def validation_step(
+    stage: str, description: str, partitions: dg.PartitionsDefinition
+) -> dg.AssetChecksDefinition:
+    """One step that runs the suites of the assets under ``stage``/ for the run's partition."""
     specs = [s for s in SUITES if s.asset[0] == stage]
     (database,) = {s.database for s in specs}  # one step validates one file
 
     @dg.multi_asset_check(
         name=f"{VALIDATION_STEP_PREFIX}{stage}",
-        specs=[check_spec(s) for s in specs],
+        specs=[check_spec(s, partitions) for s in specs],
         description=description,
         compute_kind="great_expectations",
         resource_defs={"great_expectations_import": great_expectations_import},
@@ -128,10 +131,13 @@ def validation_step(stage: str, description: str) -> dg.AssetChecksDefinition:
     ) -> Iterator[dg.AssetCheckEvaluation | dg.Output[None]]:
         great_expectations_import.wait()
         gx_module()
-        from checks.validate import run_suites
+        from checks.validate import database_path, run_suites
 
+        period = context.partition_key
+        if isinstance(partitions, dg.MultiPartitionsDefinition):
+            period, warehouse = province_scope(period, warehouse)
         params = SuiteParams(
-            context.partition_key,
+            period,
             warehouse.bpu_minimum_contribution_rp,
             jkm_death_benefit_rp=warehouse.jkm_death_benefit_rp,
             provinces=warehouse.covered_provinces,
@@ -141,8 +147,8 @@ def validation_step(stage: str, description: str) -> dg.AssetChecksDefinition:
             warehouse, context.run.run_id, suites, stage, database, log=context.log.info
         )
         failed = [o for o in outcomes if not o.passed and o.suite.severity == ERROR]
-        if failed and database == CANDIDATE:
-            warehouse.candidate_path.unlink(missing_ok=True)
+        if failed and database in (CANDIDATE, NATIONAL):
+            database_path(warehouse, database).unlink(missing_ok=True)
             context.log.info("the candidate failed its checks and was deleted; not published")
         for outcome in outcomes:
             yield outcome.evaluation()
@@ -155,14 +161,35 @@ def validation_step(stage: str, description: str) -> dg.AssetChecksDefinition:
     return _validate
 
 
-all_asset_checks = [
-    validation_step(
-        "staging", "Validates the staged enrollment and Sakernas rows of the period (GX on DuckDB)."
-    ),
-    validation_step("core", "Validates core.person_link against the staged rows (GX on DuckDB)."),
-    validation_step("mart", "Validates the coverage marts of the period (GX on DuckDB)."),
-    validation_step(
-        "published",
-        "Validates the candidate of the published file before it is swapped in (GX on DuckDB).",
-    ),
-]
+def asset_checks(partitions: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    """The validation steps of the province-level assets, partitioned like them."""
+    return [
+        validation_step(
+            "staging",
+            "Validates the staged enrollment and Sakernas rows of the period (GX on DuckDB).",
+            partitions,
+        ),
+        validation_step(
+            "core", "Validates core.person_link against the staged rows (GX on DuckDB).", partitions
+        ),
+        validation_step(
+            "mart", "Validates the coverage marts of the period (GX on DuckDB).", partitions
+        ),
+        validation_step(
+            "published",
+            "Validates the candidate of the published file before it is swapped in (GX on DuckDB).",
+            partitions,
+        ),
+    ]
+
+
+def national_checks() -> list[dg.AssetChecksDefinition]:
+    """The validation step of the national candidate, by period."""
+    return [
+        validation_step(
+            "national",
+            "Validates the candidate of the national file against the provinces' files "
+            "before it is swapped in (GX on DuckDB).",
+            period_partitions,
+        )
+    ]

@@ -201,10 +201,19 @@ def duckdb_datasource(
     *,
     read_only: bool = True,
     duckdb_config: Mapping[str, object] | None = None,
+    attach: Mapping[str, Path] | None = None,
 ) -> Iterator[SQLDatasource]:
-    """`open_datasource` as a context manager that always releases the file."""
+    """`open_datasource` as a context manager that always releases the file. ``attach``:
+    other DuckDB files, read-only, under their names (the connection is persisted, so
+    every query of the validation sees them)."""
     datasource = open_datasource(db_path, read_only=read_only, duckdb_config=duckdb_config)
     try:
+        if attach:
+            with datasource.get_execution_engine().get_connection() as connection:
+                for name, path in attach.items():
+                    connection.exec_driver_sql(
+                        f"ATTACH '{Path(path).resolve()}' AS {name} (READ_ONLY)"
+                    )
         yield datasource
     finally:
         close_datasource(datasource)

@@ -25,7 +25,8 @@ from assets.warehouse import Warehouse
 from checks.data_docs import build_docs
 from checks.outcomes import SAMPLES, SUITE_META, SuiteOutcome, outcomes_from_result
 from checks.results import record
-from checks.suites import CANDIDATE, Suite
+from checks.suites import CANDIDATE, NATIONAL, Suite
+from checks.suites.national import province_alias
 from contract.tables import PERSONAL_COLUMNS
 
 #: SUMMARY: counts and at most SAMPLES samples per expectation, each found by SQL with a
@@ -42,7 +43,22 @@ GX_MEMORY_LIMIT = "1GB"
 
 
 def database_path(warehouse: Warehouse, database: str) -> Path:
+    if database == NATIONAL:
+        return warehouse.national_candidate_path
     return warehouse.candidate_path if database == CANDIDATE else Path(warehouse.internal_path)
+
+
+def attachments(warehouse: Warehouse, database: str) -> dict[str, Path]:
+    """The files a validation reads besides its own: the national candidate is compared
+    with each province's published file."""
+    if database != NATIONAL:
+        return {}
+    found = {}
+    for province in warehouse.covered_provinces:
+        path = Path(warehouse.for_province(province).published_path)
+        if path.exists():
+            found[province_alias(province)] = path
+    return found
 
 
 def gx_suite_name(names: Sequence[str]) -> str:
@@ -74,7 +90,9 @@ def validate(warehouse: Warehouse, suites: Sequence[Suite], database: str) -> li
         batches.setdefault(suite.period, {}).setdefault(suite.validation.target, []).append(suite)
     for by_target in batches.values():
         with gx_duckdb.duckdb_datasource(
-            path, duckdb_config=warehouse.duckdb_config(GX_MEMORY_LIMIT)
+            path,
+            duckdb_config=warehouse.duckdb_config(GX_MEMORY_LIMIT),
+            attach=attachments(warehouse, database),
         ) as source:
             source.create_temp_table = any(
                 s.validation.materialize for g in by_target.values() for s in g
@@ -126,7 +144,8 @@ def run_suites(
     except OSError as error:  # e.g. a full disk: name the folder (GX's writes do not)
         raise OSError(error.errno, error.strerror, str(warehouse.data_docs_dir / site)) from None
     documented = time.perf_counter()
-    record(warehouse, run_id, outcomes)
+    if database != NATIONAL:  # the national file has no internal file: the run's log says
+        record(warehouse, run_id, outcomes)
     if log is not None:
         log(
             f"{len(outcomes)} suite validation(s) in {validated - started:.2f} s, Data Docs "

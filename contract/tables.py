@@ -8,7 +8,7 @@ the data contract fixes them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: The two DuckDB files of the contract.
 INTERNAL = "internal"  # staged rows, persons, quality: personal data, for the pipeline only
@@ -535,4 +535,113 @@ CONTRACT_PERSONAL_COLUMNS = ("nama", "nik", "alamat", "tanggal_lahir", "kpj")
 PERSONAL_COLUMNS = frozenset(
     {c.name for t in (*INTERNAL_TABLES, *PUBLISHED_TABLES) for c in t.columns if c.personal}
     | set(CONTRACT_PERSONAL_COLUMNS)
+)
+
+
+# --- The national file (contract additions of 2026-12-07, "Many provinces") -----------
+#: ``coverage_nasional.duckdb`` of a deployment of several provinces: the province files'
+#: marts side by side (with the province), the sums over the provinces, and which
+#: provinces each period waits for. Nothing personal, like every published table.
+
+KODE_PROVINSI = C(
+    "kode_provinsi",
+    "VARCHAR",
+    "Province, BPS code (like kode_wilayah); NULL for the Papua provinces of 2022, whose BPS "
+    "codes are not confirmed.",
+)
+KODE_PROVINSI_KEMENDAGRI = C(
+    "kode_provinsi_kemendagri", "VARCHAR", "The same province, Kemendagri code (as in the NIK)."
+)
+NAMA_PROVINSI = C("nama_provinsi", "VARCHAR", "Province name.")
+
+
+def with_province(table: Table, description: str, *extra: Column) -> Table:
+    """A province-level mart in the national file: the province after ``periode``. (Its
+    regencies' BPS codes are national: the grain stays that of the mart.)"""
+    first, *rest = table.columns
+    return replace(table, description=description, columns=(first, KODE_PROVINSI, *extra, *rest))
+
+
+NATIONAL_COVERAGE = replace(
+    COVERAGE_PROVINCE,
+    name="mart.coverage_national",
+    description="Coverage of the covered provinces together per period: the sum of "
+    "mart.coverage_province (ratios recomputed from the sums).",
+)
+NATIONAL_PROVINCE = with_province(
+    COVERAGE_PROVINCE,
+    "Coverage per period and province: each row equals the province row of the province's "
+    "own file.",
+    KODE_PROVINSI_KEMENDAGRI,
+    NAMA_PROVINSI,
+)
+NATIONAL_PROVINCE = replace(NATIONAL_PROVINCE, grain=("periode", "kode_provinsi_kemendagri"))
+NATIONAL_REGION = with_province(
+    COVERAGE_REGION, "Coverage per period and regency/city of every covered province."
+)
+NATIONAL_SECTOR = replace(
+    COVERAGE_SECTOR,
+    description="Coverage per period and KBLI 2020 section over the covered provinces: the "
+    "sum of the provinces' rows (ratios recomputed from the sums).",
+)
+NATIONAL_REGION_SECTOR = with_province(
+    COVERAGE_REGION_SECTOR,
+    "Coverage per period, regency/city and KBLI 2020 section of every covered province.",
+)
+NATIONAL_STATUS_MART = with_province(
+    COVERAGE_STATUS,
+    "Coverage per period, regency/city and formal / informal workers of every covered province.",
+)
+NATIONAL_PRIORITY = with_province(
+    COVERAGE_PRIORITY,
+    "Coverage of the priority groups per period and regency/city of every covered province. "
+    "Groups overlap: never sum them.",
+)
+NATIONAL_STATUS = Table(
+    "mart.national_status",
+    "Per period and covered province: whether the province has published the period. A period "
+    "is in the national tables only once every covered province has; until then the file "
+    "keeps what it had and these rows name the provinces still missing.",
+    (
+        PERIODE,
+        KODE_PROVINSI,
+        KODE_PROVINSI_KEMENDAGRI,
+        C(
+            "status",
+            "VARCHAR",
+            "published: the province's file holds the period from its latest run; missing: "
+            "not published yet, or its latest run failed (a broken snapshot).",
+        ),
+    ),
+    grain=("periode", "kode_provinsi_kemendagri"),
+)
+#: Province-level marts whose national table is the provinces' rows side by side, and the
+#: national table that sums them.
+NATIONAL_STACKED = {
+    COVERAGE_PROVINCE: NATIONAL_PROVINCE,
+    COVERAGE_REGION: NATIONAL_REGION,
+    COVERAGE_REGION_SECTOR: NATIONAL_REGION_SECTOR,
+    COVERAGE_STATUS: NATIONAL_STATUS_MART,
+    COVERAGE_PRIORITY: NATIONAL_PRIORITY,
+}
+NATIONAL_SUMMED = {COVERAGE_PROVINCE: NATIONAL_COVERAGE, COVERAGE_SECTOR: NATIONAL_SECTOR}
+#: The counts a summed national row adds up over the provinces (its ratios are recomputed).
+NATIONAL_SUMS = (
+    "pekerja",
+    "peserta_aktif",
+    "belum_terlindungi",
+    "peserta_pmi",
+    "peserta_aktif_sebelumnya",
+    "peserta_baru",
+    "peserta_berhenti",
+)
+NATIONAL_TABLES = (
+    NATIONAL_COVERAGE,
+    NATIONAL_PROVINCE,
+    NATIONAL_REGION,
+    NATIONAL_SECTOR,
+    NATIONAL_REGION_SECTOR,
+    NATIONAL_STATUS_MART,
+    NATIONAL_PRIORITY,
+    NATIONAL_STATUS,
 )

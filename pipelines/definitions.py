@@ -2,29 +2,30 @@
 
 import dagster as dg
 
-from assets.core.assets import person, person_continuity, person_link
+from assets.core.assets import core_assets
 from assets.mart.assets import mart_assets
-from assets.published.assets import published_candidate, published_coverage
-from assets.report.assets import coverage_report
-from assets.staging.assets import staged_enrollment, staged_labour
+from assets.national.assets import national_assets
+from assets.partitions import coverage_partitions
+from assets.published.assets import published_assets
+from assets.report.assets import report_assets
+from assets.staging.assets import staging_assets
 from assets.warehouse import Warehouse
-from checks.asset_checks import all_asset_checks
+from checks.asset_checks import asset_checks, national_checks
 from pipelines import automation
 from pipelines.console import cakupan_console
-from pipelines.jobs import TRANSIENT_RETRY, coverage_job
-from pipelines.resources import check_settings, warehouse_from_env
+from pipelines.jobs import TRANSIENT_RETRY, coverage_job, national_job
+from pipelines.resources import check_settings, covered_provinces, warehouse_from_env
 
-all_assets = [
-    staged_enrollment,
-    staged_labour,
-    person_link,
-    person,
-    person_continuity,
-    *mart_assets,
-    published_candidate,
-    published_coverage,
-    coverage_report,
-]
+
+def province_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """The assets of one province's files, in the order of the stages."""
+    return [
+        *staging_assets(partitions),
+        *core_assets(partitions),
+        *mart_assets(partitions),
+        *published_assets(partitions),
+        *report_assets(partitions),
+    ]
 
 
 def build_defs(
@@ -35,18 +36,28 @@ def build_defs(
     ``retry_policy`` replaces the job's retries (tests use short delays; `cakupan run` none:
     Dagster retries an interrupted step, so Ctrl-C would not stop it).
     """
+    provinces = covered_provinces(warehouse)
+    partitions = coverage_partitions(provinces)
+    all_assets = province_assets(partitions)
+    checks = [*automation.check_defs, *asset_checks(partitions)]
     # The freshness check is evaluated by its sensor, not by every run.
     job_assets = dg.AssetSelection.assets(*all_assets) - dg.AssetSelection.checks(
         *automation.check_defs
     )
+    jobs = [coverage_job(job_assets, retry_policy)]
+    if len(provinces) > 1:  # a deployment of one province has no national file
+        national = national_assets(partitions)
+        all_assets += national
+        checks += national_checks()
+        jobs.append(national_job(dg.AssetSelection.assets(*national), retry_policy))
     return dg.Definitions(
         assets=all_assets,
-        asset_checks=[*automation.check_defs, *all_asset_checks],
-        jobs=[coverage_job(job_assets, retry_policy)],
+        asset_checks=checks,
+        jobs=jobs,
         schedules=automation.schedule_defs,
         sensors=automation.sensor_defs,
         resources={"warehouse": warehouse},
-        # Steps share one DuckDB file that only one process may write: run them in one process.
+        # A run's steps share one DuckDB file that only one process may write: one process.
         executor=dg.in_process_executor,
         # One line per failure on the console, stack traces for bugs (pipelines/console.py).
         loggers={"console": cakupan_console},

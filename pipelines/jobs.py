@@ -3,6 +3,7 @@
 import dagster as dg
 
 JOB_NAME = "coverage_job"
+NATIONAL_JOB_NAME = "national_job"
 
 #: Runs that write the warehouse carry this tag; the run queue lets one run at a time
 #: (dagster_home/dagster.yaml). Runs that do not pass through the queue (`cakupan run`,
@@ -23,12 +24,24 @@ TRANSIENT_RETRY = dg.RetryPolicy(
 def coverage_job(
     assets: dg.AssetSelection, retry_policy: dg.RetryPolicy | None
 ):  # an unresolved asset job
-    """Stage, resolve persons, build the marts and publish, one period per run (the monthly
-    partitions of its assets)."""
+    """Stage, resolve persons, build the marts and publish, one province and period per run
+    (the partitions of its assets)."""
     return dg.define_asset_job(
         name=JOB_NAME,
         selection=assets,
-        description="Stage, resolve persons, build the marts and publish, for one period.",
+        description="Stage, resolve persons, build the marts and publish, for one province "
+        "and period.",
+        tags={WRITER_TAG: WRITER_TAG_VALUE},
+        op_retry_policy=retry_policy,
+    )
+
+
+def national_job(assets: dg.AssetSelection, retry_policy: dg.RetryPolicy | None):
+    """Build, check and publish the national file, one period per run."""
+    return dg.define_asset_job(
+        name=NATIONAL_JOB_NAME,
+        selection=assets,
+        description="Build, check and publish the national file, for one period.",
         tags={WRITER_TAG: WRITER_TAG_VALUE},
         op_retry_policy=retry_policy,
     )

@@ -248,6 +248,15 @@ def warehouse_problems(
     return problems
 
 
+def covered_provinces(warehouse: Warehouse) -> tuple[str, ...]:
+    """The provinces the warehouse covers, when the code location is defined (its
+    partitions): the value of CAKUPAN_PROVINCES where the resource is bound to it."""
+    value = warehouse.provinces
+    if isinstance(value, dg.EnvVar):
+        value = value.get_value() or next(s for s in SETTINGS if s.field == "provinces").default
+    return parse_provinces(value)
+
+
 def warehouse_from_env(
     environ: Mapping[str, str] | None = None,
     resolve: bool = False,

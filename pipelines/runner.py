@@ -1,8 +1,9 @@
 """Running the coverage job for landed periods: the code path of `cakupan run` and `make run`.
 
-It executes the same job, assets and checks as the Dagster UI does, one run per period (as
-a backfill from the UI does), so that a broken period fails alone and the other periods
-are still published. Each period that is not published gets one line: where, why, and
+It executes the same job, assets and checks as the Dagster UI does, one run per province and
+period (as a backfill from the UI does), so that a broken snapshot fails alone and the
+others are still published; then, for a deployment of several provinces, one run of the
+national assets per period. Each period that is not published gets one line: where, why, and
 what to do; the stack trace is kept for bugs (unexpected exceptions).
 """
 
@@ -13,12 +14,14 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from assets.partitions import coverage_key
 from assets.warehouse import Warehouse, WarehouseFault, fault_of
 from contract.landing import landed_periods, landed_years
 from pipelines.automation.fingerprints import HashCache, inputs_tags, period_inputs
 from pipelines.console import first_line, redact_values
 from pipelines.definitions import build_defs
-from pipelines.jobs import JOB_NAME
+from pipelines.jobs import JOB_NAME, NATIONAL_JOB_NAME
+from pipelines.resources import covered_provinces
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class PeriodOutcome:
     run_id: str
     error: str | None = None  # one line: where, why, what to do
     trace: str | None = None  # the stack trace, when the failure is a bug
+    province: str | None = None  # Kemendagri code; None: the national file
 
 
 #: What to do about a contract failure of a step, when the failure does not say it itself.
@@ -127,29 +131,47 @@ def run_each_period(
     log_level: str = "WARNING",
     verbose: bool = False,
 ) -> list[PeriodOutcome]:
-    """One run of the coverage job per period (default: every landed period), in order.
+    """One run of the coverage job per covered province and period (default: every landed
+    period), in order, then one run of the national job per period when the deployment
+    covers several provinces.
 
     Without Dagster's step retries: Dagster retries a step interrupted by SIGINT or SIGTERM
     (for preempted cloud workers), so Ctrl-C would not stop `cakupan run`; and the one
     transient failure they were for, another writer, now waits on the writer lock. An
-    interrupted run raises KeyboardInterrupt (the next periods are not run)."""
-    job = build_defs(warehouse, retry_policy=None).resolve_job_def(JOB_NAME)
+    interrupted run raises KeyboardInterrupt (the next runs are not started)."""
+    defs = build_defs(warehouse, retry_policy=None)
+    # One instance for all the runs: a national run reads which province runs failed.
+    instance = instance or dg.DagsterInstance.ephemeral()
     years = landed_years(warehouse.landing)
-    outcomes = []
+    provinces = covered_provinces(warehouse)
     console = {"log_level": log_level, "verbose": verbose, "failures": False}
-    for period in sorted(periods) if periods else landed_periods(warehouse.landing):
-        # The same input tags as scheduled runs, so the schedule knows what this run read.
-        inputs = period_inputs(warehouse.landing, period, years)
-        tags = inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
-        result = job.execute_in_process(
+    outcomes = []
+
+    def execute(job: str, partition_key: str, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
+        result = defs.resolve_job_def(job).execute_in_process(
             tags=tags,
-            partition_key=period,
+            partition_key=partition_key,
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": console}}},
         )
         if interrupted(result):
             raise KeyboardInterrupt
+        return result
+
+    chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
+    for period in chosen:
+        # The same input tags as scheduled runs, so the schedule knows what this run read.
+        inputs = period_inputs(warehouse.landing, period, years)
+        tags = inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
+        for province in provinces:
+            result = execute(JOB_NAME, coverage_key(period, province), tags)
+            line, trace = (None, None) if result.success else failure_message(result, warehouse)
+            outcomes.append(
+                PeriodOutcome(period, result.success, result.run_id, line, trace, province)
+            )
+    for period in chosen if len(provinces) > 1 else []:
+        result = execute(NATIONAL_JOB_NAME, period, {})
         line, trace = (None, None) if result.success else failure_message(result, warehouse)
         outcomes.append(PeriodOutcome(period, result.success, result.run_id, line, trace))
     return outcomes

@@ -19,6 +19,7 @@ import dagster as dg
 import pytest
 from helpers import Pipeline, enrollment_row, labour_row
 
+from assets.partitions import coverage_key, period_and_province
 from pipelines import jobs
 from pipelines.automation import fingerprints, freshness, schedules, sensors
 from pipelines.definitions import build_defs
@@ -63,9 +64,9 @@ def sense(
         result = sensors.landing_sensor(context)
     assert isinstance(result, dg.SensorResult)
     assert result.cursor is not None
-    requests = {r.partition_key: r for r in result.run_requests or []}
+    requests = {period_of(r): r for r in result.run_requests or []}
     assert len(requests) == len(result.run_requests or [])
-    return {str(k): v for k, v in requests.items()}, result.cursor
+    return requests, result.cursor
 
 
 def nightly(pipeline: Pipeline, instance: dg.DagsterInstance) -> dict[str, dg.RunRequest]:
@@ -78,7 +79,14 @@ def nightly(pipeline: Pipeline, instance: dg.DagsterInstance) -> dict[str, dg.Ru
     if isinstance(result, dg.SkipReason):
         return {}
     assert isinstance(result, list)
-    return {str(r.partition_key): r for r in result}
+    return {period_of(r): r for r in result}
+
+
+def period_of(request: dg.RunRequest) -> str:
+    """The period of a request of the province 64 (the one province of these tests)."""
+    period, province = period_and_province(str(request.partition_key))
+    assert province == "64"
+    return period
 
 
 def execute(
@@ -140,7 +148,7 @@ def test_nightly_requests_latest_and_changed_periods_only(
     assert changed["2025-01"].tags[fingerprints.REASON_TAG] == "nightly:changed"
     fingerprint = changed["2025-01"].tags[fingerprints.FINGERPRINT_TAG]
     assert fingerprint != first["2025-01"].tags[fingerprints.FINGERPRINT_TAG]
-    assert changed["2025-01"].run_key == f"2025-01:{fingerprint[:16]}"
+    assert changed["2025-01"].run_key == f"2025-01|64:{fingerprint[:16]}"
 
 
 def test_nightly_trusts_mtimes_for_runs_that_did_not_record_their_inputs(
@@ -149,7 +157,9 @@ def test_nightly_trusts_mtimes_for_runs_that_did_not_record_their_inputs(
     land(pipeline, "2025-01", "2025-02")
     job = build_defs(pipeline.warehouse).resolve_job_def("coverage_job")
     for periode in ("2025-01", "2025-02"):  # as the UI or `cakupan run` would: no input tags
-        assert job.execute_in_process(partition_key=periode, instance=instance).success
+        assert job.execute_in_process(
+            partition_key=coverage_key(periode, "64"), instance=instance
+        ).success
     assert sorted(nightly(pipeline, instance)) == ["2025-02"]
     rewrite(pipeline.warehouse.landing / "enrollment/2025-01/part-1.csv")
     assert sorted(nightly(pipeline, instance)) == ["2025-01", "2025-02"]
@@ -163,7 +173,7 @@ def test_nightly_skips_periods_already_queued_with_the_same_inputs(
     job = build_defs(pipeline.warehouse).resolve_job_def("coverage_job")
     instance.create_run_for_job(
         job,
-        tags={**request.tags, "dagster/partition": "2025-01"},
+        tags={**request.tags, "dagster/partition": "2025-01|64"},
         status=dg.DagsterRunStatus.NOT_STARTED,
     )
     assert nightly(pipeline, instance) == {}
@@ -195,8 +205,9 @@ def test_nightly_requests_resolve_against_the_partitioned_job(
         resources={"warehouse": pipeline.warehouse},
     ) as context:
         data = repository.get_schedule_def("nightly_coverage").evaluate_tick(context)
-    assert [r.partition_key for r in data.run_requests or []] == ["2025-01"]
-    assert all(r.tags["dagster/partition"] == "2025-01" for r in data.run_requests or [])
+    assert [r.partition_key for r in data.run_requests or []] == ["2025-01|64"]
+    assert all(r.tags["dagster/partition/period"] == "2025-01" for r in data.run_requests or [])
+    assert all(r.tags["dagster/partition/province"] == "64" for r in data.run_requests or [])
 
 
 # --- the landing sensor -----------------------------------------------------------------
@@ -208,7 +219,7 @@ def test_sensor_new_file_then_nothing(pipeline: Pipeline, instance: dg.DagsterIn
     assert list(requests) == ["2025-01"]
     request = requests["2025-01"]
     fingerprint = request.tags[fingerprints.FINGERPRINT_TAG]
-    assert request.run_key == f"2025-01:{fingerprint[:16]}:new"
+    assert request.run_key == f"2025-01|64:{fingerprint[:16]}:new"
     assert request.tags[fingerprints.LABOUR_YEAR_TAG] == "2024"
     # Nothing changed: nothing requested; the same tick evaluated twice asks the same.
     assert sense(pipeline, instance, cursor)[0] == {}
@@ -324,7 +335,10 @@ def test_sensor_requests_resolve_against_the_partitioned_job(
         instance=instance, repository_def=repository, resources={"warehouse": pipeline.warehouse}
     ) as context:
         data = sensor.evaluate_tick(context)
-    assert sorted(r.partition_key or "" for r in data.run_requests or []) == ["2025-01", "2025-02"]
+    assert sorted(r.partition_key or "" for r in data.run_requests or []) == [
+        "2025-01|64",
+        "2025-02|64",
+    ]
     assert data.cursor
 
 
@@ -342,7 +356,7 @@ def test_sensor_hashing_budget_spreads_work_over_ticks(
         requests, cursor, _ = sensors.landing_evaluation(
             pipeline.warehouse, instance, cursor, budget_seconds=0.0
         )
-        seen |= {str(r.partition_key) for r in requests}
+        seen |= {period_and_province(str(r.partition_key))[0] for r in requests}
     assert seen == {"2025-01", "2025-02", "2025-03"}
 
 
@@ -401,7 +415,9 @@ def test_a_locked_warehouse_is_retried_until_it_is_free(
     with write_lock_held(pipeline.warehouse.internal_path):
         run = threading.Thread(
             target=lambda: results.append(
-                execute(pipeline, instance, dg.RunRequest(partition_key="2025-01"), quick, run_id)
+                execute(
+                    pipeline, instance, dg.RunRequest(partition_key="2025-01|64"), quick, run_id
+                )
             )
         )
         run.start()
@@ -423,14 +439,14 @@ def test_a_failed_run_leaves_the_published_file_exactly_as_it_was(
     pipeline: Pipeline, instance: dg.DagsterInstance
 ) -> None:
     land(pipeline, "2025-01")
-    assert execute(pipeline, instance, dg.RunRequest(partition_key="2025-01")).success
+    assert execute(pipeline, instance, dg.RunRequest(partition_key="2025-01|64")).success
     published = pipeline.warehouse.published_path
     before = sha(published), Path(published).stat().st_mtime_ns
 
     # A contract failure (a broken file) fails at once: not retried, nothing published.
     broken = pipeline.warehouse.landing / "enrollment/2025-01/part-2.csv"
     broken.write_bytes(b"\xff\xfe not utf-8")
-    result = execute(pipeline, instance, dg.RunRequest(partition_key="2025-01"))
+    result = execute(pipeline, instance, dg.RunRequest(partition_key="2025-01|64"))
     assert not result.success
     assert retry_events(result) == []
     assert (sha(published), Path(published).stat().st_mtime_ns) == before
@@ -440,7 +456,7 @@ def test_a_failed_run_leaves_the_published_file_exactly_as_it_was(
     pipeline.landing.enrollment("2025-01", [enrollment_row(), enrollment_row()])
     with write_lock_held(pipeline.warehouse.internal_path):
         once = dg.RetryPolicy(max_retries=1, delay=0.2)
-        result = execute(pipeline, instance, dg.RunRequest(partition_key="2025-01"), once)
+        result = execute(pipeline, instance, dg.RunRequest(partition_key="2025-01|64"), once)
     assert not result.success
     assert len(retry_events(result)) >= 1
     assert (sha(published), Path(published).stat().st_mtime_ns) == before

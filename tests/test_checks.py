@@ -23,22 +23,39 @@ import duckdb
 import pytest
 from helpers import Pipeline, enrollment_row, labour_row, make_nik
 
-from assets.core.assets import person, person_link
-from assets.mart.assets import mart_assets
-from assets.partitions import period_partitions
-from assets.published.assets import published_candidate, published_coverage
+from assets.partitions import coverage_key, coverage_partitions, period_and_province
 from assets.warehouse import Warehouse
 from checks import suites
-from checks.asset_checks import VALIDATION_STEP_PREFIX, all_asset_checks
+from checks.asset_checks import VALIDATION_STEP_PREFIX, asset_checks
 from checks.results import validation_summary
+from contract.reference import DEFAULT_PROVINCES
 from contract.tables import PERSONAL_COLUMNS, PUBLISHED_TABLES
-from pipelines.definitions import all_assets
+from pipelines.definitions import province_assets
 from pipelines.runner import run_each_period
 from pipelines.summary import print_validation
 from tools.demo_data import generate_demo_landing
 
 pytestmark = pytest.mark.slow
 PERSONAL = PERSONAL_COLUMNS
+PARTITIONS = coverage_partitions(DEFAULT_PROVINCES)
+all_assets = province_assets(PARTITIONS)
+all_asset_checks = asset_checks(PARTITIONS)
+
+
+def assets_under(*key: str) -> list[dg.AssetsDefinition]:
+    """The assets whose key starts with ``key`` (``mart``; ``core``, ``person``)."""
+    return [a for a in all_assets if list(a.key.path[: len(key)]) == list(key)]
+
+
+[person], [person_link], mart_assets = (
+    assets_under("core", "person"),
+    assets_under("core", "person_link"),
+    assets_under("mart"),
+)
+[published_candidate], [published_coverage] = (
+    assets_under("published", "candidate"),
+    assets_under("published", "coverage"),
+)
 
 
 def check_step(stage: str) -> dg.AssetChecksDefinition:
@@ -56,7 +73,7 @@ def run_selected(
     job = dg.define_asset_job(
         "planted",
         selection=dg.AssetSelection.assets(*assets) | dg.AssetSelection.checks(*checks),
-        partitions_def=period_partitions,
+        partitions_def=PARTITIONS,
     )
     defs = dg.Definitions(
         assets=all_assets,
@@ -66,12 +83,16 @@ def run_selected(
         executor=dg.in_process_executor,
     )
     return defs.resolve_job_def("planted").execute_in_process(
-        partition_key=period, raise_on_error=False
+        partition_key=coverage_key(period, DEFAULT_PROVINCES[0]), raise_on_error=False
     )
 
 
 def evaluations(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str | None], Any]:
-    return {(e.check_name, e.partition): e for e in result.get_asset_check_evaluations()}
+    """The check evaluations of a run by check name and period."""
+    return {
+        (e.check_name, e.partition and period_and_province(e.partition)[0]): e
+        for e in result.get_asset_check_evaluations()
+    }
 
 
 def expectation_rows(evaluation: Any) -> str:

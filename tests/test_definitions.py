@@ -10,7 +10,8 @@ import yaml
 
 from pipelines import jobs
 from pipelines.automation import freshness
-from pipelines.definitions import defs
+from pipelines.definitions import build_defs, defs
+from pipelines.resources import warehouse_from_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +63,7 @@ JOBS = {
     "coverage_job": {
         "tags": {"cakupan/writer": "warehouse"},
         "retry": (3, 15, "EXPONENTIAL"),
-        "partitions": ("2015-01", "%Y-%m", "Asia/Makassar"),
+        "partitions": ("2015-01", "%Y-%m", "Asia/Makassar", ["64"]),
     },
 }
 
@@ -98,7 +99,10 @@ def test_snapshot_of_assets_checks_schedules_sensors_and_jobs() -> None:
         if name.startswith("__"):
             continue  # the implicit job of ad-hoc materializations
         job = repository.get_job(name)
-        partitions = job.partitions_def
+        multi = job.partitions_def
+        assert isinstance(multi, dg.MultiPartitionsDefinition)
+        assert [d.name for d in multi.partitions_defs] == ["period", "province"]
+        partitions = multi.get_partitions_def_for_dimension("period")
         assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)
         retry = job.op_retry_policy
         assert retry is not None and retry.backoff is not None
@@ -109,11 +113,67 @@ def test_snapshot_of_assets_checks_schedules_sensors_and_jobs() -> None:
                 partitions.get_first_partition_key(),
                 partitions.fmt,
                 partitions.timezone,
+                multi.get_partitions_def_for_dimension("province").get_partition_keys(),
             ),
         }
         executable = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
         assert sorted(executable) == ASSETS  # the job builds every asset
     assert found == JOBS
+
+
+def test_several_provinces_add_the_national_assets_by_period(tmp_path: Path) -> None:
+    """A deployment of several provinces: the province-level assets by province x period,
+    the national file's assets by period, each national period reading that period of
+    every province; a run of a province carries its province in its tags."""
+    warehouse = warehouse_from_env({}, overrides={"provinces": "63,64"})
+    repository = build_defs(warehouse).get_repository_def()
+    graph = repository.asset_graph
+    assert sorted(
+        k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == "national"
+    ) == ["national/candidate", "national/coverage"]
+    assert sorted(n for n in repository.job_names if not n.startswith("__")) == [
+        "coverage_job",
+        "national_job",
+    ]
+    province = repository.get_job("coverage_job").partitions_def
+    assert isinstance(province, dg.MultiPartitionsDefinition)
+    assert province.get_partitions_def_for_dimension("province").get_partition_keys() == [
+        "63",
+        "64",
+    ]
+    national = repository.get_job("national_job").partitions_def
+    assert isinstance(national, dg.TimeWindowPartitionsDefinition)
+    candidate = graph.get(dg.AssetKey(["national", "candidate"]))
+    published = dg.AssetKey(["published", "coverage"])
+    assert isinstance(
+        candidate.assets_def.get_partition_mapping(published),
+        dg.MultiToSingleDimensionPartitionMapping,
+    )
+    upstream = candidate.assets_def.get_partition_mapping(
+        published
+    ).get_upstream_mapped_partitions_result_for_partitions(
+        national.subset_with_partition_keys(["2025-03"]), national, province
+    )
+    assert sorted(upstream.partitions_subset.get_partition_keys()) == ["2025-03|63", "2025-03|64"]
+    checks = {k.name for k in graph.asset_check_keys if k.asset_key.path[0] == "national"}
+    assert checks == {"national_rules"}
+
+    key = dg.MultiPartitionKey({"period": "2025-03", "province": "63"})
+    tags = province.get_tags_for_partition_key(key)
+    assert tags["dagster/partition/province"] == "63"
+    assert tags["dagster/partition/period"] == "2025-03"
+    assert warehouse.writer_of_run(tags).lock_path == Path(
+        warehouse.warehouse_dir, "63", "internal.duckdb.lock"
+    )
+
+
+def test_one_province_keeps_todays_files() -> None:
+    warehouse = warehouse_from_env({})
+    assert warehouse.for_province("64") is warehouse
+    assert warehouse.internal_path == "data/warehouse/internal.duckdb"
+    assert warehouse.published_path == "data/warehouse/coverage.duckdb"
+    assert warehouse.lock_path == Path("data/warehouse/internal.duckdb.lock")
+    assert "national_job" not in defs.get_repository_def().job_names
 
 
 def test_groups_equal_key_prefixes_and_backfills_run_one_run_per_period() -> None:

@@ -252,7 +252,7 @@ import dagster as dg
 from pipelines.definitions import defs
 job = defs.resolve_job_def("coverage_job")
 result = job.execute_in_process(
-    partition_key=sys.argv[1], run_id=sys.argv[2], instance=dg.DagsterInstance.ephemeral(),
+    partition_key=f"{sys.argv[1]}|64", run_id=sys.argv[2], instance=dg.DagsterInstance.ephemeral(),
     raise_on_error=False,
 )
 sys.exit(0 if result.success else 1)

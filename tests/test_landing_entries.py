@@ -240,7 +240,7 @@ def test_ignored_entries_are_in_the_run_summary_and_the_sensor_log(
     assert line in capsys.readouterr().out.splitlines()
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
         requests, _, log = landing_evaluation(pipeline.warehouse, instance, None)
-    assert [r.partition_key for r in requests] == [PERIOD]
+    assert [r.partition_key for r in requests] == [f"{PERIOD}|64"]
     assert line in log
 
 

@@ -13,10 +13,17 @@ from typing import Any
 
 import pytest
 from helpers import Pipeline, enrollment_row, labour_row
-from test_checks import check_step, evaluations, failed_rules, run_selected, tamper
+from test_checks import (
+    check_step,
+    evaluations,
+    failed_rules,
+    published_candidate,
+    published_coverage,
+    run_selected,
+    tamper,
+)
 
 from assets.mart.coverage import build_mart
-from assets.published.assets import published_candidate, published_coverage
 from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 from contract.priority import priority_groups
 from contract.reference import bps_regions

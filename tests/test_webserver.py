@@ -23,7 +23,7 @@ import duckdb
 import pytest
 from helpers import Landing, enrollment_row, labour_row
 
-from pipelines.definitions import all_assets
+from pipelines.definitions import defs
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
@@ -132,7 +132,13 @@ class Server:
         params = {
             "selector": selector,
             "runConfigData": {},
-            "executionMetadata": {"tags": [{"key": "dagster/partition", "value": periode}]},
+            "executionMetadata": {
+                "tags": [
+                    {"key": "dagster/partition", "value": f"{periode}|64"},
+                    {"key": "dagster/partition/period", "value": periode},
+                    {"key": "dagster/partition/province", "value": "64"},
+                ]
+            },
         }
         result = self.graphql(LAUNCH, {"executionParams": params})["launchRun"]
         assert result["__typename"] == "LaunchRunSuccess", result
@@ -287,7 +293,10 @@ def test_the_landing_sensor_runs_the_landed_periods(server: Server) -> None:
     done = sensor_runs(server)
     assert {r["status"] for r in done.values()} == {"SUCCESS"}, server.log_tail()
     periods = sorted(
-        t["value"] for r in done.values() for t in r["tags"] if t["key"] == "dagster/partition"
+        t["value"]
+        for r in done.values()
+        for t in r["tags"]
+        if t["key"] == "dagster/partition/period"
     )
     assert periods == list(PERIODS)  # one run per landed period
     assert published(server, "SELECT periode FROM mart.published_periods ORDER BY 1") == [
@@ -299,7 +308,9 @@ def test_a_job_run_and_a_ui_materialization_at_once_queue_and_both_publish(
     server: Server,
 ) -> None:
     sensor_runs(server)  # so that the runs launched here are the last to publish
-    everything_materialized = [list(k.path) for a in all_assets for k in a.keys]
+    everything_materialized = [
+        list(k.path) for k in defs.get_repository_def().asset_graph.get_all_asset_keys()
+    ]
     run_ids = [
         server.launch(PERIODS[0]),
         server.launch(PERIODS[1], assets=everything_materialized),

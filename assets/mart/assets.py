@@ -5,7 +5,7 @@ import duckdb
 
 from assets.core.continuity import periods_to_follow, published_periods
 from assets.mart.coverage import build_mart, refresh_comparison
-from assets.partitions import period_partitions
+from assets.partitions import province_scope
 from assets.warehouse import Warehouse, table_schema
 from contract.tables import (
     COVERAGE_PROVINCE,
@@ -71,18 +71,18 @@ def mart_metadata(
     return metadata
 
 
-def mart_asset(table: Table) -> dg.AssetsDefinition:
+def mart_asset(table: Table, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     @dg.asset(
         key=table.key,
         deps=[PERSON_CONTINUITY.key, STAGED_LABOUR.key],
         group_name="mart",
-        partitions_def=period_partitions,
+        partitions_def=partitions,
         kinds={"duckdb"},
         description=table.description,
         metadata={"dagster/column_schema": table_schema(table)},
     )
     def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        period = context.partition_key
+        period, warehouse = province_scope(context.partition_key, warehouse)
         with warehouse.connect() as conn:
             build_mart(
                 conn,
@@ -100,4 +100,5 @@ def mart_asset(table: Table) -> dg.AssetsDefinition:
     return _mart
 
 
-mart_assets = [mart_asset(t) for t in MARTS]
+def mart_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    return [mart_asset(t, partitions) for t in MARTS]

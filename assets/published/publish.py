@@ -17,6 +17,8 @@ was published is taken from the internal marts instead (``recovered_periods.sql`
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -44,15 +46,31 @@ def table_exists(conn: duckdb.DuckDBPyConnection, catalog: str, table: Table) ->
     return n > 0
 
 
-def held_tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
-    """The tables a published file holds, as ``schema.table`` (older files hold fewer)."""
+def held_tables(conn: duckdb.DuckDBPyConnection, catalog: str | None = None) -> set[str]:
+    """The tables a published file holds, as ``schema.table`` (older files hold fewer);
+    ``catalog``: an attached file's, else the connection's own."""
     return {
         f"{schema}.{name}"
         for schema, name in conn.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() "
-            "WHERE database_name = current_database()"
+            "WHERE database_name = coalesce(?, current_database())",
+            [catalog],
         ).fetchall()
     }
+
+
+@contextmanager
+def new_published_file(warehouse: Warehouse, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new, empty file in the storage format of published files (DuckDB 1.4 reads it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with warehouse.open(path, storage_version=PUBLISHED_STORAGE_VERSION) as conn:
+        if storage_version_of(conn) != f"{PUBLISHED_STORAGE_VERSION}+":
+            raise RuntimeError(
+                f"{path}: written as DuckDB storage {storage_version_of(conn)!r}, "
+                f"not {PUBLISHED_STORAGE_VERSION}: DuckDB 1.4 could not open it"
+            )
+        yield conn
 
 
 def fsync_path(path: Path) -> None:
@@ -127,15 +145,8 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
     allows adding columns); the checks on the candidate keep personal data out."""
     published = Path(warehouse.published_path)
     candidate = warehouse.candidate_path
-    candidate.parent.mkdir(parents=True, exist_ok=True)
-    candidate.unlink(missing_ok=True)
     damaged = published_damage(warehouse)
-    with warehouse.open(candidate, storage_version=PUBLISHED_STORAGE_VERSION) as conn:
-        if storage_version_of(conn) != f"{PUBLISHED_STORAGE_VERSION}+":
-            raise RuntimeError(
-                f"{candidate}: written as DuckDB storage {storage_version_of(conn)!r}, "
-                f"not {PUBLISHED_STORAGE_VERSION}: DuckDB 1.4 could not open it"
-            )
+    with new_published_file(warehouse, candidate) as conn:
         conn.execute("ATTACH ? AS internal (READ_ONLY)", [warehouse.internal_path])
         has_old = published.exists() and damaged is None
         if has_old:

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.partitions import period_partitions
+from assets.partitions import province_scope
 from assets.staging.landing import BrokenFileError
 from assets.staging.stage import (
     NoLabourYearError,
@@ -44,61 +44,67 @@ def contract_failure(what: str, error: BrokenFileError) -> dg.Failure:
     )
 
 
-@dg.asset(
-    key=STAGED_ENROLLMENT.key,
-    group_name="staging",
-    partitions_def=period_partitions,
-    kinds={"duckdb"},
-    description=(
-        "Enrollment snapshot of the period (BPJS Ketenagakerjaan, by name by address), "
-        "cleaned and typed. Rows that break a contract rule go to quality.rejected_rows "
-        "(never dropped); a file that cannot be read stops the period."
-    ),
-    metadata={"dagster/column_schema": table_schema(STAGED_ENROLLMENT), "pii": "yes"},
-    tags={"pii": ""},
-)
-def staged_enrollment(
-    context: dg.AssetExecutionContext, warehouse: Warehouse
-) -> dg.MaterializeResult:
-    period = context.partition_key
-    with warehouse.connect() as conn:
-        try:
-            snapshot = stage_enrollment(conn, warehouse.landing, period)
-        except BrokenFileError as error:
-            raise contract_failure(f"enrollment {period}", error) from None
-    return dg.MaterializeResult(metadata=snapshot_metadata([snapshot]))
+def staging_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """The staging assets, partitioned by ``partitions`` (province x period)."""
 
-
-@dg.asset(
-    key=STAGED_LABOUR.key,
-    group_name="staging",
-    partitions_def=period_partitions,
-    kinds={"duckdb"},
-    description=(
-        "Sakernas employed persons (BPS), every landed year. The period's denominator is the "
-        "latest landed year <= the period's year. Bad rows go to quality.rejected_rows."
-    ),
-    metadata={"dagster/column_schema": table_schema(STAGED_LABOUR)},
-)
-def staged_labour(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    period = context.partition_key
-    with warehouse.connect() as conn:
-        try:
-            staged = stage_labour_for(conn, warehouse.landing, period)
-        except NoLabourYearError as error:
-            raise dg.Failure(description=str(error), allow_retries=False) from None
-        except BrokenFileError as error:
-            raise contract_failure(f"the labour statistics of period {period}", error) from None
-    for year, problem in staged.broken.items():
-        context.log.warning(
-            f"labour {year} not staged (period {period} uses {staged.year}): {problem}"
-        )
-    return dg.MaterializeResult(
-        metadata={
-            **snapshot_metadata(staged.snapshots),
-            "labour_year": dg.MetadataValue.int(staged.year),
-            "broken_years_not_used": dg.MetadataValue.json(
-                {str(y): str(e) for y, e in staged.broken.items()}
-            ),
-        }
+    @dg.asset(
+        key=STAGED_ENROLLMENT.key,
+        group_name="staging",
+        partitions_def=partitions,
+        kinds={"duckdb"},
+        description=(
+            "Enrollment snapshot of the period (BPJS Ketenagakerjaan, by name by address), "
+            "cleaned and typed. Rows that break a contract rule go to quality.rejected_rows "
+            "(never dropped); a file that cannot be read stops the period."
+        ),
+        metadata={"dagster/column_schema": table_schema(STAGED_ENROLLMENT), "pii": "yes"},
+        tags={"pii": ""},
     )
+    def staged_enrollment(
+        context: dg.AssetExecutionContext, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
+        period, warehouse = province_scope(context.partition_key, warehouse)
+        with warehouse.connect() as conn:
+            try:
+                snapshot = stage_enrollment(conn, warehouse.landing, period)
+            except BrokenFileError as error:
+                raise contract_failure(f"enrollment {period}", error) from None
+        return dg.MaterializeResult(metadata=snapshot_metadata([snapshot]))
+
+    @dg.asset(
+        key=STAGED_LABOUR.key,
+        group_name="staging",
+        partitions_def=partitions,
+        kinds={"duckdb"},
+        description=(
+            "Sakernas employed persons (BPS), every landed year. The period's denominator is the "
+            "latest landed year <= the period's year. Bad rows go to quality.rejected_rows."
+        ),
+        metadata={"dagster/column_schema": table_schema(STAGED_LABOUR)},
+    )
+    def staged_labour(
+        context: dg.AssetExecutionContext, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
+        period, warehouse = province_scope(context.partition_key, warehouse)
+        with warehouse.connect() as conn:
+            try:
+                staged = stage_labour_for(conn, warehouse.landing, period)
+            except NoLabourYearError as error:
+                raise dg.Failure(description=str(error), allow_retries=False) from None
+            except BrokenFileError as error:
+                raise contract_failure(f"the labour statistics of period {period}", error) from None
+        for year, problem in staged.broken.items():
+            context.log.warning(
+                f"labour {year} not staged (period {period} uses {staged.year}): {problem}"
+            )
+        return dg.MaterializeResult(
+            metadata={
+                **snapshot_metadata(staged.snapshots),
+                "labour_year": dg.MetadataValue.int(staged.year),
+                "broken_years_not_used": dg.MetadataValue.json(
+                    {str(y): str(e) for y, e in staged.broken.items()}
+                ),
+            }
+        )
+
+    return [staged_enrollment, staged_labour]

@@ -7,16 +7,18 @@ check, registered once each (`checks.suites.registry`):
 | `core` | core/person_link | ``person_link_rules`` |
 | `mart` | every mart of `contract.tables.MARTS` | ``<mart>_rules``, ``<mart>_warnings`` |
 | `published` | published/candidate | ``published_rules`` |
+| `national` | national/candidate | ``national_rules`` |
 
 Every expectation carries, as its GX ``description``, the contract rule it guards: that
 text is what Data Docs, the check's metadata and ``quality.validation_results`` show.
 """
 
-from checks.suites import core, mart, published, staging
+from checks.suites import core, mart, national, published, staging
 from checks.suites.registry import (
     CANDIDATE,
     ERROR,
     INTERNAL,
+    NATIONAL,
     SUITES,
     WARN,
     Suite,
@@ -28,6 +30,7 @@ __all__ = [
     "CANDIDATE",
     "ERROR",
     "INTERNAL",
+    "NATIONAL",
     "SUITES",
     "WARN",
     "Suite",
@@ -35,6 +38,7 @@ __all__ = [
     "SuiteSpec",
     "core",
     "mart",
+    "national",
     "published",
     "staging",
 ]

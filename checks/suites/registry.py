@@ -24,6 +24,7 @@ WARN = "WARN"  # shows an analyst what deserves a look; never blocks
 #: Where a suite's target lives: the internal file, or the candidate of the published file.
 INTERNAL = "internal"
 CANDIDATE = "candidate"
+NATIONAL = "national"  # the candidate of the national file, with the provinces' files
 
 
 @dataclass(frozen=True)

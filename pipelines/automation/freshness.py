@@ -75,26 +75,32 @@ def freshness_report(
     warehouse: Warehouse, instance: dg.DagsterInstance, now: datetime | None = None
 ) -> FreshnessReport:
     """Red when a landed (or changed) period waits more than a day to be published, or when
-    the published file was not rewritten for 36 hours."""
+    the published file was not rewritten for 36 hours; in every covered province (named
+    with the period, ``64/2025-03``, when there are several)."""
     now = now or datetime.now(UTC)
     landing = warehouse.landing
     periods = runnable_periods(landing, now)
     years = landed_years(landing)
-    published = published_state(warehouse, instance)
     hashes = HashCache()
     overdue = {}
-    for period in periods:
-        inputs = period_inputs(landing, period, years)
-        decision = decide(inputs, published.get(period), hashes, None)
-        landed_at = inputs.latest_mtime
-        if decision.publish and landed_at is not None and now - landed_at > PUBLISH_WITHIN:
-            what = "landed" if decision.reason == "new" else "changed"
-            overdue[period] = f"{what} {landed_at:%Y-%m-%d %H:%M} UTC and not published since" + (
-                "" if inputs.labour_year is not None else " (no labour year <= its year)"
-            )
-    path = Path(warehouse.published_path)
-    age = now - datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None
-    return FreshnessReport(now, overdue, age, len(periods))
+    ages = []
+    for province in warehouse.covered_provinces:
+        scoped = warehouse.for_province(province)
+        published = published_state(scoped, instance)
+        for period in periods:
+            inputs = period_inputs(landing, period, years)
+            decision = decide(inputs, published.get(period), hashes, None)
+            landed_at = inputs.latest_mtime
+            if decision.publish and landed_at is not None and now - landed_at > PUBLISH_WITHIN:
+                what = "landed" if decision.reason == "new" else "changed"
+                name = f"{province}/{period}" if warehouse.several_provinces else period
+                overdue[name] = f"{what} {landed_at:%Y-%m-%d %H:%M} UTC and not published since" + (
+                    "" if inputs.labour_year is not None else " (no labour year <= its year)"
+                )
+        path = Path(scoped.published_path)
+        if path.exists():
+            ages.append(now - datetime.fromtimestamp(path.stat().st_mtime, UTC))
+    return FreshnessReport(now, overdue, max(ages, default=None), len(periods))
 
 
 @dg.asset_check(

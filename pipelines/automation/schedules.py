@@ -4,6 +4,7 @@ from datetime import datetime
 
 import dagster as dg
 
+from assets.partitions import coverage_key
 from assets.warehouse import Warehouse
 from contract.landing import landed_years
 from contract.periods import TIMEZONE
@@ -25,35 +26,38 @@ NIGHTLY_CRON = "0 1 * * *"  # 01:00 WITA
 def nightly_requests(
     warehouse: Warehouse, instance: dg.DagsterInstance, now: datetime | None = None
 ) -> tuple[list[dg.RunRequest], list[Decision]]:
-    """The latest landed period, and every landed period whose inputs changed since it was
-    published (or that was never published); one run per period."""
+    """For each covered province: the latest landed period, and every landed period whose
+    inputs changed since the province published it (or that it never published); one run
+    per province and period."""
     landing = warehouse.landing
     periods = runnable_periods(landing, now)
     if not periods:
         return [], []
     years = landed_years(landing)
-    published = published_state(warehouse, instance)
     running = in_flight_fingerprints(instance)
     hashes = HashCache()
     requests, decisions = [], []
-    for period in periods:
-        inputs = period_inputs(landing, period, years)
-        decision = decide(inputs, published.get(period), hashes, None)
-        if not decision.publish and period == periods[-1]:
-            decision = Decision(period, True, "latest", decision.fingerprint)
-        decisions.append(decision)
-        if not decision.publish:
-            continue
-        fingerprint = decision.fingerprint or hashes.fingerprint(inputs)
-        if (period, fingerprint) in running:
-            continue
-        requests.append(
-            dg.RunRequest(
-                run_key=f"{period}:{fingerprint[:16]}",
-                partition_key=period,
-                tags=inputs_tags(inputs, fingerprint, f"nightly:{decision.reason}"),
+    for province in warehouse.covered_provinces:
+        published = published_state(warehouse.for_province(province), instance)
+        for period in periods:
+            inputs = period_inputs(landing, period, years)
+            decision = decide(inputs, published.get(period), hashes, None)
+            if not decision.publish and period == periods[-1]:
+                decision = Decision(period, True, "latest", decision.fingerprint)
+            decisions.append(decision)
+            if not decision.publish:
+                continue
+            fingerprint = decision.fingerprint or hashes.fingerprint(inputs)
+            key = coverage_key(period, province)
+            if (key, fingerprint) in running:
+                continue
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"{key}:{fingerprint[:16]}",
+                    partition_key=key,
+                    tags=inputs_tags(inputs, fingerprint, f"nightly:{decision.reason}"),
+                )
             )
-        )
     return requests, decisions
 
 
@@ -66,7 +70,8 @@ def nightly_requests(
     description=(
         "Every night at 01:00 WITA: publish the latest landed period, and every landed period "
         "whose inputs (content hash of its enrollment files and of its labour year's files) "
-        "changed since it was published or that was never published. One run per period."
+        "changed since it was published or that was never published. One run per covered "
+        "province and period."
     ),
 )
 def nightly_coverage(

@@ -8,6 +8,7 @@ from typing import Any
 
 import dagster as dg
 
+from assets.partitions import coverage_key
 from assets.warehouse import Warehouse
 from contract.landing import (
     ignored_entries,
@@ -87,7 +88,7 @@ def landing_evaluation(
     cursor = LandingCursor.parse(cursor_text)
     hashes = HashCache(dict(cursor.files), budget_seconds)
     years = landed_years(landing)
-    published: dict[str, Published] | None = None
+    published: dict[str, dict[str, Published]] | None = None
     seen: dict[str, str] = {}
     requests, log = [], []
     runnable = set(runnable_periods(landing, now))
@@ -105,21 +106,27 @@ def landing_evaluation(
         if cursor.periods.get(period) == fingerprint:
             continue
         if published is None:
-            published = published_state(warehouse, instance)
-        before = published.get(period)
-        decision = decide(inputs, before, hashes, fingerprint)
-        log.append(f"{period}: inputs {fingerprint[:12]} {decision.reason}")
-        if decision.publish:
-            # Same inputs on top of the same published state -> same key: a repeated
-            # evaluation (a tick retried before its cursor was saved) launches nothing twice.
-            base = before.run_id[:8] if before else "new"
-            requests.append(
-                dg.RunRequest(
-                    run_key=f"{period}:{fingerprint[:16]}:{base}",
-                    partition_key=period,
-                    tags=inputs_tags(inputs, fingerprint, f"landing:{decision.reason}"),
+            published = {
+                p: published_state(warehouse.for_province(p), instance)
+                for p in warehouse.covered_provinces
+            }
+        for province, state in published.items():
+            before = state.get(period)
+            decision = decide(inputs, before, hashes, fingerprint)
+            log.append(f"{period} {province}: inputs {fingerprint[:12]} {decision.reason}")
+            if decision.publish:
+                # Same inputs on top of the same published state -> same key: a repeated
+                # evaluation (a tick retried before its cursor was saved) launches nothing
+                # twice.
+                key = coverage_key(period, province)
+                base = before.run_id[:8] if before else "new"
+                requests.append(
+                    dg.RunRequest(
+                        run_key=f"{key}:{fingerprint[:16]}:{base}",
+                        partition_key=key,
+                        tags=inputs_tags(inputs, fingerprint, f"landing:{decision.reason}"),
+                    )
                 )
-            )
     hashes.keep_only(landing_rels(landing))
     log += [f"ignored: {name}: {why}" for name, why in ignored_entries(landing)]
     return requests, LandingCursor(hashes.entries, seen).dump(), log
@@ -132,8 +139,8 @@ def landing_evaluation(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Watches the landing zone. A new or changed file (by content hash: the same bytes "
-        "uploaded again do nothing) requests a run of its period; a new or changed labour year "
-        "requests every landed period that uses it. Files starting with '.' or '_' never "
+        "uploaded again do nothing) requests a run of its period in every covered province; a "
+        "new or changed labour year requests every landed period that uses it. Files starting with '.' or '_' never "
         "trigger. Periods whose inputs equal what is published are not rerun."
     ),
 )

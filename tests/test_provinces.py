@@ -1,0 +1,158 @@
+"""Many provinces: a file per province, the national file, and a one-province deployment
+unchanged (contract additions of 2026-12-07, "Many provinces")."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import pytest
+from helpers import Pipeline, enrollment_row, labour_row, make_nik
+
+from contract.tables import NATIONAL_TABLES, PERSONAL_COLUMNS, PUBLISHED_TABLES
+from pipelines.runner import run_each_period
+
+pytestmark = pytest.mark.slow
+
+PERIOD = "2025-03"
+#: Kota Samarinda (64) and Kota Banjarmasin (63): the same code in BPS and Kemendagri.
+SAMARINDA, BANJARMASIN = "6472", "6371"
+
+
+def query(path: Path | str, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def person(region: str, serial: int, **overrides: Any) -> dict[str, str]:
+    birth = date(1985, 1, 1 + serial % 28)
+    nik = make_nik(birth, region=f"{region}01", serial=f"{serial:04d}")
+    return enrollment_row(birth=birth, nik=nik, kode_wilayah=region, **overrides)
+
+
+def land_two_provinces(
+    pipeline: Pipeline, in_63: int, in_64: int, name: str = "part-1.csv"
+) -> list[dict[str, str]]:
+    rows = [person(BANJARMASIN, i) for i in range(in_63)]
+    rows += [person(SAMARINDA, 100 + i) for i in range(in_64)]
+    pipeline.landing.write("enrollment", PERIOD, rows, name)
+    pipeline.landing.write(
+        "labour",
+        "2025",
+        [labour_row(kode_wilayah=SAMARINDA), labour_row(kode_wilayah=BANJARMASIN)],
+        "sakernas.csv",
+    )
+    return rows
+
+
+@pytest.fixture
+def two(tmp_path: Path) -> Pipeline:
+    return Pipeline(tmp_path, provinces="63,64")
+
+
+def test_two_provinces_publish_a_file_each_and_the_national_file(two: Pipeline) -> None:
+    land_two_provinces(two, in_63=3, in_64=5)
+    two.run_ok()
+    root = Path(two.warehouse.warehouse_dir)
+    assert not (root / "internal.duckdb").exists() and not (root / "coverage.duckdb").exists()
+    aktif = {}
+    for code, expected in (("63", 3), ("64", 5)):
+        assert (root / code / "internal.duckdb").exists()
+        published = root / code / "coverage.duckdb"
+        tables = {
+            f"{s}.{t}"
+            for s, t in query(published, "SELECT schema_name, table_name FROM duckdb_tables()")
+        }
+        assert tables == {t.name for t in PUBLISHED_TABLES}  # today's tables, per province
+        [(aktif[code],)] = query(published, "SELECT peserta_aktif FROM mart.coverage_province")
+        assert aktif[code] == expected
+    national = root / "coverage_nasional.duckdb"
+    tables = {
+        f"{s}.{t}"
+        for s, t in query(national, "SELECT schema_name, table_name FROM duckdb_tables()")
+    }
+    assert tables == {t.name for t in NATIONAL_TABLES}
+    assert query(
+        national, "SELECT periode, peserta_aktif, pekerja FROM mart.coverage_national"
+    ) == [(PERIOD, 8, 200)]
+    assert query(
+        national,
+        "SELECT kode_provinsi, kode_provinsi_kemendagri, nama_provinsi, peserta_aktif "
+        "FROM mart.coverage_province ORDER BY 2",
+    ) == [("63", "63", "Kalimantan Selatan", 3), ("64", "64", "Kalimantan Timur", 5)]
+    assert query(national, "SELECT * FROM mart.national_status ORDER BY ALL") == [
+        (PERIOD, "63", "63", "published"),
+        (PERIOD, "64", "64", "published"),
+    ]
+    # Every regency of both provinces, with its province; the sectors summed over both.
+    regions = dict(
+        query(national, "SELECT kode_provinsi, count(*) FROM mart.coverage_region GROUP BY 1")
+    )
+    assert set(regions) == {"63", "64"} and regions["63"] > 1 and regions["64"] > 1
+    assert query(national, "SELECT sum(peserta_aktif) FROM mart.coverage_sector") == [(8,)]
+    # The national file is a published file: DuckDB 1.4 reads it.
+    assert query(
+        national,
+        "SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()",
+    ) == [("v1.4.0+",)]
+
+
+def test_nothing_personal_in_the_national_file(two: Pipeline) -> None:
+    rows = land_two_provinces(two, in_63=2, in_64=2)
+    two.run_ok()
+    national = Path(two.warehouse.national_path)
+    columns = {c for (c,) in query(national, "SELECT column_name FROM duckdb_columns()")}
+    assert not columns & PERSONAL_COLUMNS
+    personal = {row[c] for row in rows for c in ("kpj", "nik", "nama", "alamat")}
+    with duckdb.connect(str(national), read_only=True) as conn:
+        for schema, table in conn.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables()"
+        ).fetchall():
+            for row in conn.execute(f"SELECT * FROM {schema}.{table}").fetchall():
+                assert not {str(v) for v in row} & personal, (table, row)
+
+
+def test_a_broken_province_keeps_its_numbers_and_the_national_file_names_it(
+    two: Pipeline,
+) -> None:
+    land_two_provinces(two, in_63=3, in_64=5)
+    two.run_ok()
+    national = Path(two.warehouse.national_path)
+    before = query(national, "SELECT * FROM mart.coverage_national")
+    province_63 = Path(two.warehouse.for_province("63").published_path)
+    published_63 = query(province_63, "SELECT * FROM mart.coverage_province")
+    # New numbers land; province 63's file cannot be written (damaged): its run fails.
+    land_two_provinces(two, in_63=4, in_64=7)
+    Path(two.warehouse.for_province("63").internal_path).write_bytes(b"not a database" * 100)
+    outcomes = {o.province: o for o in two.run()}
+    assert not outcomes["63"].success and outcomes["64"].success
+    assert outcomes[None].success  # the national run itself publishes what it may
+    assert query(province_63, "SELECT * FROM mart.coverage_province") == published_63
+    province_64 = Path(two.warehouse.for_province("64").published_path)
+    assert query(province_64, "SELECT peserta_aktif FROM mart.coverage_province") == [(7,)]
+    assert query(national, "SELECT * FROM mart.coverage_national") == before
+    assert query(
+        national, "SELECT kode_provinsi_kemendagri, status FROM mart.national_status ORDER BY 1"
+    ) == [
+        ("63", "missing"),
+        ("64", "published"),
+    ]
+
+
+def test_one_province_keeps_todays_files_in_runs_of_its_province(pipeline: Pipeline) -> None:
+    """The default deployment (64): today's two files, no province folder, no national
+    file; its runs are runs of the province 64 (the tag the run queue limits)."""
+    land_two_provinces(pipeline, in_63=1, in_64=2)
+    instance = dg.DagsterInstance.ephemeral()
+    outcomes = run_each_period(pipeline.warehouse, instance=instance)
+    assert [(o.period, o.province, o.success) for o in outcomes] == [(PERIOD, "64", True)]
+    [run] = instance.get_runs()
+    assert run.tags["dagster/partition/province"] == "64"
+    assert run.tags["dagster/partition/period"] == PERIOD
+    root = Path(pipeline.warehouse.warehouse_dir)
+    assert sorted(p.name for p in root.glob("*.duckdb")) == ["coverage.duckdb", "internal.duckdb"]
+    assert not (root / "64").exists()
+    assert pipeline.published("SELECT peserta_aktif FROM mart.coverage_province") == [(2,)]
