@@ -75,6 +75,10 @@ class Warehouse(dg.ConfigurableResource):
     threads: int = Field(default=2, description="DuckDB worker threads.")
 
     _locked: Path | None = PrivateAttr(default=None)
+    #: A province of a deployment of several (``for_province``): every covered province,
+    #: and where their national snapshots are split by province.
+    _deployment: tuple[str, ...] = PrivateAttr(default=())
+    _split_root: str = PrivateAttr(default="")
 
     @property
     def covered_provinces(self) -> tuple[str, ...]:
@@ -94,7 +98,7 @@ class Warehouse(dg.ConfigurableResource):
         if not self.several_provinces:
             return self
         folder = Path(self.warehouse_dir) / province
-        return self.model_copy(
+        scoped = self.model_copy(
             update={
                 "warehouse_dir": str(folder),
                 "internal_file": "",
@@ -102,6 +106,20 @@ class Warehouse(dg.ConfigurableResource):
                 "provinces": province,
             }
         )
+        scoped._deployment = self.covered_provinces
+        scoped._split_root = str(Path(self.warehouse_dir) / "split")
+        return scoped
+
+    @property
+    def deployment(self) -> tuple[str, ...]:
+        """Every province of the deployment (this one's alone, unless ``for_province``)."""
+        return self._deployment or self.covered_provinces
+
+    @property
+    def split_root(self) -> Path | None:
+        """Where the national snapshots are split by province (None: one province, which
+        reads the landing zone itself)."""
+        return Path(self._split_root) if self._split_root else None
 
     @property
     def national_path(self) -> Path:

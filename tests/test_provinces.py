@@ -156,3 +156,55 @@ def test_one_province_keeps_todays_files_in_runs_of_its_province(pipeline: Pipel
     assert sorted(p.name for p in root.glob("*.duckdb")) == ["coverage.duckdb", "internal.duckdb"]
     assert not (root / "64").exists()
     assert pipeline.published("SELECT peserta_aktif FROM mart.coverage_province") == [(2,)]
+
+
+def test_the_split_reads_the_national_snapshot_once_and_keeps_every_row(two: Pipeline) -> None:
+    """Rows of every province in two files: each province stages its own rows; a row of an
+    uncovered province, with an unknown code or without a kpj is judged once, by the first
+    province (63); per original file, rows read = accepted + rejected, and the rejects name
+    the original file and line."""
+    land_two_provinces(two, in_63=2, in_64=3)
+    two.landing.write(
+        "enrollment",
+        PERIOD,
+        [
+            person("6571", 300),  # Kota Pontianak, Kalimantan Barat: not covered
+            person("9999", 301),  # no such region
+            person(SAMARINDA, 302),
+            person(BANJARMASIN, 303, kpj=""),
+        ],
+        "part-2.csv",
+    )
+    two.run_ok()
+    loads = {}
+    for code in ("63", "64"):
+        internal = two.warehouse.for_province(code).internal_path
+        for file, read, accepted, rejected in query(
+            internal,
+            "SELECT file, rows_read, rows_accepted, rows_rejected FROM quality.file_loads "
+            "WHERE source = 'enrollment'",
+        ):
+            assert read == accepted + rejected
+            loads[code, file] = read
+        if code == "63":
+            assert query(
+                internal,
+                "SELECT file, line, rules FROM quality.rejected_rows "
+                "WHERE source = 'enrollment' ORDER BY line",
+            ) == [
+                ("enrollment/2025-03/part-2.csv", 1, "outside_deployment"),
+                ("enrollment/2025-03/part-2.csv", 2, "unknown_code"),
+                ("enrollment/2025-03/part-2.csv", 4, "missing_required"),
+            ]
+    assert loads == {
+        ("63", "enrollment/2025-03/part-1.csv"): 2,
+        ("63", "enrollment/2025-03/part-2.csv"): 3,
+        ("64", "enrollment/2025-03/part-1.csv"): 3,
+        ("64", "enrollment/2025-03/part-2.csv"): 1,
+    }
+    split = Path(two.warehouse.warehouse_dir) / "split" / "enrollment" / PERIOD
+    assert sorted(p.name for p in split.iterdir()) == [
+        "manifest.json",
+        "province=63",
+        "province=64",
+    ]

@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.partitions import province_scope
 from assets.staging.landing import BrokenFileError
+from assets.staging.split import split_of
 from assets.staging.stage import (
     NoLabourYearError,
     StagedSnapshot,
@@ -55,7 +56,9 @@ def staging_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinit
         description=(
             "Enrollment snapshot of the period (BPJS Ketenagakerjaan, by name by address), "
             "cleaned and typed. Rows that break a contract rule go to quality.rejected_rows "
-            "(never dropped); a file that cannot be read stops the period."
+            "(never dropped); a file that cannot be read stops the period. A province of "
+            "several reads its rows of the period's split (the snapshot read once, by "
+            "province: <warehouse>/split/)."
         ),
         metadata={"dagster/column_schema": table_schema(STAGED_ENROLLMENT), "pii": "yes"},
         tags={"pii": ""},
@@ -66,7 +69,7 @@ def staging_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinit
         period, warehouse = province_scope(context.partition_key, warehouse)
         with warehouse.connect() as conn:
             try:
-                snapshot = stage_enrollment(conn, warehouse.landing, period)
+                snapshot = stage_enrollment(conn, warehouse.landing, period, split_of(warehouse))
             except BrokenFileError as error:
                 raise contract_failure(f"enrollment {period}", error) from None
         return dg.MaterializeResult(metadata=snapshot_metadata([snapshot]))

@@ -15,6 +15,7 @@ import duckdb
 
 from assets.sql import render
 from assets.staging.landing import BrokenFileError, FileRead, load_snapshot
+from assets.staging.split import Split, load_split
 from assets.warehouse import fault_point
 from contract.landing import landed_years
 from contract.periods import labour_year_for, period_end
@@ -98,13 +99,20 @@ def replace_snapshot(
     return StagedSnapshot(rules.source, key, files, accepted, rejected, by_rule)
 
 
-def stage_enrollment(conn: duckdb.DuckDBPyConnection, landing: Path, period: str) -> StagedSnapshot:
+def stage_enrollment(
+    conn: duckdb.DuckDBPyConnection, landing: Path, period: str, split: Split | None = None
+) -> StagedSnapshot:
     """Stage one enrollment snapshot: every row accepted into staging or rejected. A broken
-    file stops it (``BrokenFileError``, recorded in quality.broken_files)."""
+    file stops it (``BrokenFileError``, recorded in quality.broken_files). ``split``: a
+    province of several stages its rows of the national snapshot's split."""
     with broken_files_recorded(conn, ENROLLMENT.source, period):
-        files = load_snapshot(
-            conn, landing, ENROLLMENT.source, period, ENROLLMENT.columns, "raw_rows"
-        )
+        if split is None:
+            files = load_snapshot(
+                conn, landing, ENROLLMENT.source, period, ENROLLMENT.columns, "raw_rows"
+            )
+        else:
+            rows = split.province_files(landing, period)
+            files = load_split(conn, rows, ENROLLMENT.columns, "raw_rows")
     conn.execute("SET VARIABLE periode = ?", [period])
     conn.execute("SET VARIABLE periode_end = ?::DATE", [period_end(period)])
     judge_rows(conn, ENROLLMENT)
