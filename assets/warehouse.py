@@ -76,9 +76,9 @@ class Warehouse(dg.ConfigurableResource):
 
     _locked: Path | None = PrivateAttr(default=None)
     #: A province of a deployment of several (``for_province``): every covered province,
-    #: and where their national snapshots are split by province.
+    #: and the deployment's own folder (the national file, the splits, the placements).
     _deployment: tuple[str, ...] = PrivateAttr(default=())
-    _split_root: str = PrivateAttr(default="")
+    _national_dir: str = PrivateAttr(default="")
 
     @property
     def covered_provinces(self) -> tuple[str, ...]:
@@ -107,7 +107,7 @@ class Warehouse(dg.ConfigurableResource):
             }
         )
         scoped._deployment = self.covered_provinces
-        scoped._split_root = str(Path(self.warehouse_dir) / "split")
+        scoped._national_dir = self.warehouse_dir
         return scoped
 
     @property
@@ -116,10 +116,26 @@ class Warehouse(dg.ConfigurableResource):
         return self._deployment or self.covered_provinces
 
     @property
+    def national_dir(self) -> Path | None:
+        """The folder of the deployment's national work, when it covers several provinces
+        (None: one province, which reads the landing zone itself and counts alone)."""
+        if self._national_dir:
+            return Path(self._national_dir)
+        return Path(self.warehouse_dir) if self.several_provinces else None
+
+    @property
     def split_root(self) -> Path | None:
-        """Where the national snapshots are split by province (None: one province, which
-        reads the landing zone itself)."""
-        return Path(self._split_root) if self._split_root else None
+        """Where the national snapshots are split by province."""
+        return None if self.national_dir is None else self.national_dir / "split"
+
+    def person_keys_path(self, period: str) -> Path:
+        """A province's keys of its NIK persons of the period, for the placement."""
+        return Path(self.warehouse_dir) / "person_keys" / f"{period}.parquet"
+
+    def placement_path(self, period: str) -> Path:
+        """The province that counts each person with a valid NIK in several provinces."""
+        national = self.national_dir or Path(self.warehouse_dir)
+        return national / "placement" / f"{period}.parquet"
 
     @property
     def national_path(self) -> Path:

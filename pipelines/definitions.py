@@ -17,11 +17,14 @@ from pipelines.jobs import TRANSIENT_RETRY, coverage_job, national_job
 from pipelines.resources import check_settings, covered_provinces, warehouse_from_env
 
 
-def province_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    """The assets of one province's files, in the order of the stages."""
+def province_assets(
+    partitions: dg.PartitionsDefinition, several: bool = False
+) -> list[dg.AssetsDefinition]:
+    """The assets of one province's files, in the order of the stages (``several``: with
+    the placement of persons across provinces)."""
     return [
         *staging_assets(partitions),
-        *core_assets(partitions),
+        *core_assets(partitions, several),
         *mart_assets(partitions),
         *published_assets(partitions),
         *report_assets(partitions),
@@ -38,7 +41,7 @@ def build_defs(
     """
     provinces = covered_provinces(warehouse)
     partitions = coverage_partitions(provinces)
-    all_assets = province_assets(partitions)
+    all_assets = province_assets(partitions, several=len(provinces) > 1)
     checks = [*automation.check_defs, *asset_checks(partitions)]
     # The freshness check is evaluated by its sensor, not by every run.
     job_assets = dg.AssetSelection.assets(*all_assets) - dg.AssetSelection.checks(
@@ -46,7 +49,7 @@ def build_defs(
     )
     jobs = [coverage_job(job_assets, retry_policy)]
     if len(provinces) > 1:  # a deployment of one province has no national file
-        national = national_assets(partitions)
+        national = national_assets(partitions, [k for a in all_assets for k in a.keys])
         all_assets += national
         checks += national_checks()
         jobs.append(national_job(dg.AssetSelection.assets(*national), retry_policy))

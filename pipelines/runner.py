@@ -10,10 +10,11 @@ what to do; the stack trace is kept for bugs (unexpected exceptions).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import dagster as dg
 
+from assets.core.assets import PLACEMENT_KEY
 from assets.partitions import coverage_key
 from assets.warehouse import Warehouse, WarehouseFault, fault_of
 from contract.landing import landed_periods, landed_years
@@ -124,6 +125,11 @@ def interrupted(result: dg.ExecuteInProcessResult) -> bool:
     )
 
 
+#: A deployment of several provinces runs a province's period in two runs, with the
+#: placement of persons across provinces between them (every province's keys first).
+BEFORE_PLACEMENT = ("staging", "core/person_link", "core/person", "core/person_keys")
+
+
 def run_each_period(
     warehouse: Warehouse,
     periods: list[str] | None = None,
@@ -132,8 +138,9 @@ def run_each_period(
     verbose: bool = False,
 ) -> list[PeriodOutcome]:
     """One run of the coverage job per covered province and period (default: every landed
-    period), in order, then one run of the national job per period when the deployment
-    covers several provinces.
+    period), in order, then one run of the national file per period when the deployment
+    covers several provinces. There, a province's period is two runs: up to its persons'
+    keys, then (once every province's keys are in and the placement is made) the rest.
 
     Without Dagster's step retries: Dagster retries a step interrupted by SIGINT or SIGTERM
     (for preempted cloud workers), so Ctrl-C would not stop `cakupan run`; and the one
@@ -147,31 +154,55 @@ def run_each_period(
     console = {"log_level": log_level, "verbose": verbose, "failures": False}
     outcomes = []
 
-    def execute(job: str, partition_key: str, tags: dict[str, str]) -> dg.ExecuteInProcessResult:
+    def execute(
+        job: str,
+        partition_key: str,
+        tags: dict[str, str],
+        selection: list[dg.AssetKey] | None = None,
+    ) -> dg.ExecuteInProcessResult:
         result = defs.resolve_job_def(job).execute_in_process(
             tags=tags,
             partition_key=partition_key,
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": console}}},
+            asset_selection=selection,
         )
         if interrupted(result):
             raise KeyboardInterrupt
         return result
 
+    def outcome(
+        period: str, result: dg.ExecuteInProcessResult, province: str | None = None
+    ) -> PeriodOutcome:
+        line, trace = (None, None) if result.success else failure_message(result, warehouse)
+        return PeriodOutcome(period, result.success, result.run_id, line, trace, province)
+
+    keys = sorted(defs.resolve_job_def(JOB_NAME).asset_layer.executable_asset_keys)
+    first = [
+        k for k in keys if k.path[0] in BEFORE_PLACEMENT or k.to_user_string() in BEFORE_PLACEMENT
+    ]
+    phases = [first, [k for k in keys if k not in first]] if len(provinces) > 1 else [None]
     chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
     for period in chosen:
         # The same input tags as scheduled runs, so the schedule knows what this run read.
         inputs = period_inputs(warehouse.landing, period, years)
         tags = inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
-        for province in provinces:
-            result = execute(JOB_NAME, coverage_key(period, province), tags)
-            line, trace = (None, None) if result.success else failure_message(result, warehouse)
-            outcomes.append(
-                PeriodOutcome(period, result.success, result.run_id, line, trace, province)
-            )
+        done: dict[str, PeriodOutcome] = {}
+        for number, selection in enumerate(phases):
+            if number > 0:  # the placement, between the two runs of each province
+                placed = execute(NATIONAL_JOB_NAME, period, {}, [dg.AssetKey(PLACEMENT_KEY)])
+                if not placed.success:  # no province publishes without it
+                    failed = outcome(period, placed)
+                    done = {p: replace(failed, province=p) for p in provinces}
+                    break
+            for province in provinces:
+                if province in done and not done[province].success:
+                    continue
+                result = execute(JOB_NAME, coverage_key(period, province), tags, selection)
+                done[province] = outcome(period, result, province)
+        outcomes += [done[p] for p in provinces if p in done]
     for period in chosen if len(provinces) > 1 else []:
-        result = execute(NATIONAL_JOB_NAME, period, {})
-        line, trace = (None, None) if result.success else failure_message(result, warehouse)
-        outcomes.append(PeriodOutcome(period, result.success, result.run_id, line, trace))
+        national = [dg.AssetKey(["national", n]) for n in ("candidate", "coverage")]
+        outcomes.append(outcome(period, execute(NATIONAL_JOB_NAME, period, {}, national)))
     return outcomes

@@ -28,8 +28,8 @@ def query(path: Path | str, sql: str) -> list[tuple[Any, ...]]:
 
 
 def person(region: str, serial: int, **overrides: Any) -> dict[str, str]:
-    birth = date(1985, 1, 1 + serial % 28)
-    nik = make_nik(birth, region=f"{region}01", serial=f"{serial:04d}")
+    birth = overrides.pop("birth", date(1985, 1, 1 + serial % 28))
+    nik = overrides.pop("nik", make_nik(birth, region=f"{region}01", serial=f"{serial:04d}"))
     return enrollment_row(birth=birth, nik=nik, kode_wilayah=region, **overrides)
 
 
@@ -208,3 +208,54 @@ def test_the_split_reads_the_national_snapshot_once_and_keeps_every_row(two: Pip
         "province=63",
         "province=64",
     ]
+
+
+def test_a_person_with_the_same_nik_in_two_provinces_is_counted_once_where_the_rule_says(
+    two: Pipeline,
+) -> None:
+    """Rule 1 nationally: the latest AKTIF non-PMI registration places the person (Ani in
+    64, registered there later); on the same date, the smallest kpj does (Budi in 63); and
+    nothing personal crosses provinces: the keys and the placement hold NIK hashes only."""
+    ani = {"birth": date(1990, 2, 3), "jenis_kelamin": "P", "nama": "ANI LESTARI"}
+    ani["nik"] = make_nik(ani["birth"], "P", region="647201", serial="0042")
+    budi = {"birth": date(1988, 7, 9), "nama": "BUDI HARTONO"}
+    budi["nik"] = make_nik(budi["birth"], region="637101", serial="0043")
+    rows = [
+        person(BANJARMASIN, 1, **ani, tanggal_kepesertaan="2021-01-01"),
+        person(SAMARINDA, 2, **ani, tanggal_kepesertaan="2023-06-01"),
+        person(BANJARMASIN, 3, **budi, kpj="11000000001", tanggal_kepesertaan="2022-01-01"),
+        person(SAMARINDA, 4, **budi, kpj="11000000002", tanggal_kepesertaan="2022-01-01"),
+        person(SAMARINDA, 5),
+    ]
+    two.landing.write("enrollment", PERIOD, rows, "part-1.csv")
+    land_labour = [labour_row(kode_wilayah=SAMARINDA), labour_row(kode_wilayah=BANJARMASIN)]
+    two.landing.write("labour", "2025", land_labour, "sakernas.csv")
+    two.run_ok()
+    aktif = {
+        code: query(
+            two.warehouse.for_province(code).published_path,
+            "SELECT peserta_aktif FROM mart.coverage_province",
+        )
+        for code in ("63", "64")
+    }
+    assert aktif == {"63": [(1,)], "64": [(2,)]}  # Budi in 63; Ani and the fifth in 64
+    national = two.warehouse.national_path
+    assert query(national, "SELECT peserta_aktif FROM mart.coverage_national") == [(3,)]
+    root = Path(two.warehouse.warehouse_dir)
+    crossing = [*root.glob("*/person_keys/*.parquet"), *root.glob("placement/*.parquet")]
+    assert len(crossing) == 3
+    personal = {r[c] for r in rows for c in ("kpj", "nik", "nama", "alamat", "tanggal_lahir")}
+    personal |= {c for r in rows for c in (r["nik"][:12], r["nik"][-4:]) if len(c) > 4}
+    for path in crossing:
+        with duckdb.connect() as conn:
+            found = conn.execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
+            names = [d[0] for d in conn.description or []]
+        assert not set(names) & PERSONAL_COLUMNS, (path, names)
+        assert not {str(v) for row in found for v in row} & personal, path
+    [(placed,)] = query_parquet(root / "placement" / f"{PERIOD}.parquet")
+    assert placed == 2  # Ani and Budi, the two persons of both provinces
+
+
+def query_parquet(path: Path) -> list[tuple[Any, ...]]:
+    with duckdb.connect() as conn:
+        return conn.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchall()

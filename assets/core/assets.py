@@ -4,13 +4,23 @@ import dagster as dg
 
 from assets.core.continuity import follow_persons, periods_to_follow, published_periods
 from assets.core.persons import link_registrations, write_persons
-from assets.partitions import province_scope
+from assets.core.placement import apply_placement, write_person_keys
+from assets.partitions import NATIONAL_MAPPING, province_scope
+from assets.staging.split import split_of
 from assets.warehouse import Warehouse, table_schema
 from contract.tables import PERSON, PERSON_CONTINUITY, PERSON_LINK, STAGED_ENROLLMENT
 
+#: The steps of the placement of persons with a valid NIK in several provinces.
+PERSON_KEYS_KEY = ["core", "person_keys"]
+PERSON_COUNTED_KEY = ["core", "person_counted"]
+PLACEMENT_KEY = ["national", "person_placement"]
 
-def core_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    """The core assets, partitioned by ``partitions`` (province x period)."""
+
+def core_assets(
+    partitions: dg.PartitionsDefinition, several: bool = False
+) -> list[dg.AssetsDefinition]:
+    """The core assets, partitioned by ``partitions`` (province x period); ``several``:
+    with the steps of the placement of persons across provinces (`placement`)."""
 
     @dg.asset(
         key=PERSON_LINK.key,
@@ -80,8 +90,57 @@ def core_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition
         )
 
     @dg.asset(
-        key=PERSON_CONTINUITY.key,
+        key=PERSON_KEYS_KEY,
         deps=[PERSON.key],
+        group_name="core",
+        partitions_def=partitions,
+        kinds={"parquet"},
+        description=(
+            "What crosses provinces of a person with a valid NIK: a keyed hash of the NIK, the "
+            "date of the registration that counts and its kpj's rank in the snapshot; nothing "
+            "personal (<warehouse>/<kode>/person_keys/<YYYY-MM>.parquet)."
+        ),
+    )
+    def person_keys(
+        context: dg.AssetExecutionContext, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
+        period, warehouse = province_scope(context.partition_key, warehouse)
+        split = split_of(warehouse)
+        ranks = None if split is None else split.province_files(warehouse.landing, period)
+        with warehouse.connect() as conn:
+            count = write_person_keys(conn, warehouse, period, ranks)
+        return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(count)})
+
+    @dg.asset(
+        key=PERSON_COUNTED_KEY,
+        deps=[
+            PERSON.key,
+            dg.AssetDep(PLACEMENT_KEY, partition_mapping=NATIONAL_MAPPING),
+        ],
+        group_name="core",
+        partitions_def=partitions,
+        kinds={"duckdb"},
+        description=(
+            "core.person as counted: a person with a valid NIK in several provinces is "
+            "active (or PMI-only) only in the province the national placement names."
+        ),
+    )
+    def person_counted(
+        context: dg.AssetExecutionContext, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
+        period, warehouse = province_scope(context.partition_key, warehouse)
+        with warehouse.connect() as conn:
+            here, elsewhere = apply_placement(conn, warehouse, period)
+        return dg.MaterializeResult(
+            metadata={
+                "persons_of_several_provinces_counted_here": dg.MetadataValue.int(here),
+                "persons_counted_in_another_province": dg.MetadataValue.int(elsewhere),
+            }
+        )
+
+    @dg.asset(
+        key=PERSON_CONTINUITY.key,
+        deps=[PERSON_COUNTED_KEY if several else PERSON.key],
         group_name="core",
         partitions_def=partitions,
         kinds={"duckdb"},
@@ -123,4 +182,5 @@ def core_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition
             )
         return dg.MaterializeResult(metadata=metadata)
 
-    return [person_link, person, person_continuity]
+    placement = [person_keys, person_counted] if several else []
+    return [person_link, person, *placement, person_continuity]

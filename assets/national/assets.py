@@ -2,6 +2,8 @@
 
 import dagster as dg
 
+from assets.core.assets import PERSON_KEYS_KEY, PLACEMENT_KEY
+from assets.core.placement import place_persons
 from assets.national.publish import build_national
 from assets.partitions import (
     NATIONAL_MAPPING,
@@ -19,25 +21,56 @@ PUBLISHED_KEY = dg.AssetKey(["published", "coverage"])
 
 
 def failed_provinces(
-    context: dg.AssetExecutionContext, period: str, partitions: dg.MultiPartitionsDefinition
+    context: dg.AssetExecutionContext,
+    period: str,
+    partitions: dg.MultiPartitionsDefinition,
+    assets: list[dg.AssetKey],
 ) -> set[str]:
-    """Provinces whose latest attempt to publish the period failed (their files still hold
-    earlier numbers, which must not be counted as this period's)."""
-    keys = [
-        coverage_key(period, p)
-        for p in partitions.get_partitions_def_for_dimension(PROVINCE).get_partition_keys()
-    ]
-    status = context.instance.get_status_by_partition(PUBLISHED_KEY, keys, partitions) or {}
-    return {
-        period_and_province(key)[1]
-        for key, state in status.items()
-        if state in (dg.AssetPartitionStatus.FAILED, dg.AssetPartitionStatus.IN_PROGRESS)
-    }
+    """Provinces whose latest run of the period failed at some step of ``assets`` (their
+    files still hold earlier numbers, which must not be counted as this period's)."""
+    provinces = partitions.get_partitions_def_for_dimension(PROVINCE).get_partition_keys()
+    keys = [coverage_key(period, p) for p in provinces]
+    failed = set()
+    for asset in assets:
+        status = context.instance.get_status_by_partition(asset, keys, partitions) or {}
+        failed |= {
+            period_and_province(key)[1]
+            for key, state in status.items()
+            if state in (dg.AssetPartitionStatus.FAILED, dg.AssetPartitionStatus.IN_PROGRESS)
+        }
+    return failed
 
 
-def national_assets(provinces: dg.MultiPartitionsDefinition) -> list[dg.AssetsDefinition]:
-    """The candidate and the swap of the national file, by period, reading every covered
-    province's published file of the period (``provinces``: their partitions)."""
+def national_assets(
+    provinces: dg.MultiPartitionsDefinition, province_assets: list[dg.AssetKey]
+) -> list[dg.AssetsDefinition]:
+    """The placement of persons across provinces, and the candidate and the swap of the
+    national file, by period, each reading every covered province's partition of the period
+    (``provinces``: their partitions; ``province_assets``: the steps of a province's run)."""
+
+    @dg.asset(
+        key=PLACEMENT_KEY,
+        deps=[dg.AssetDep(PERSON_KEYS_KEY, partition_mapping=NATIONAL_MAPPING)],
+        group_name="national",
+        partitions_def=period_partitions,
+        kinds={"parquet"},
+        description=(
+            "Which province counts each person with a valid NIK in several provinces (the "
+            "usual rule over all their rows: the latest AKTIF non-PMI registration, ties the "
+            "smallest kpj), from the provinces' keys: keyed NIK hashes only "
+            "(<warehouse>/placement/<YYYY-MM>.parquet)."
+        ),
+    )
+    def person_placement(
+        context: dg.AssetExecutionContext, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
+        counted = place_persons(warehouse, context.partition_key)
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(sum(counted.values())),
+                "counted_by_province": dg.MetadataValue.json(counted),
+            }
+        )
 
     @dg.asset(
         key=NATIONAL_CANDIDATE_KEY,
@@ -56,7 +89,9 @@ def national_assets(provinces: dg.MultiPartitionsDefinition) -> list[dg.AssetsDe
         context: dg.AssetExecutionContext, warehouse: Warehouse
     ) -> dg.MaterializeResult:
         period = context.partition_key
-        built = build_national(warehouse, period, failed_provinces(context, period, provinces))
+        built = build_national(
+            warehouse, period, failed_provinces(context, period, provinces, province_assets)
+        )
         if built.missing:
             context.log.warning(
                 f"national {period}: kept as it was; provinces missing: {', '.join(built.missing)}"
@@ -96,4 +131,4 @@ def national_assets(provinces: dg.MultiPartitionsDefinition) -> list[dg.AssetsDe
             }
         )
 
-    return [national_candidate, national_coverage]
+    return [person_placement, national_candidate, national_coverage]
