@@ -131,16 +131,19 @@ def validation_step(
     ) -> Iterator[dg.AssetCheckEvaluation | dg.Output[None]]:
         great_expectations_import.wait()
         gx_module()
-        from checks.validate import database_path, run_suites
+        from checks.validate import database_path, published_files, run_suites
 
         period = context.partition_key
         if isinstance(partitions, dg.MultiPartitionsDefinition):
             period, warehouse = province_scope(period, warehouse)
+        provinces = warehouse.covered_provinces
+        if database == NATIONAL:  # compared with the provinces' files that exist
+            provinces = tuple(published_files(warehouse))
         params = SuiteParams(
             period,
             warehouse.bpu_minimum_contribution_rp,
             jkm_death_benefit_rp=warehouse.jkm_death_benefit_rp,
-            provinces=warehouse.covered_provinces,
+            provinces=provinces,
         )
         suites = [spec.for_period(params) for spec in specs]
         outcomes = run_suites(

@@ -50,15 +50,17 @@ def database_path(warehouse: Warehouse, database: str) -> Path:
 
 def attachments(warehouse: Warehouse, database: str) -> dict[str, Path]:
     """The files a validation reads besides its own: the national candidate is compared
-    with each province's published file."""
+    with each province's published file (those that exist: a province that never
+    published is not in the national file)."""
     if database != NATIONAL:
         return {}
-    found = {}
-    for province in warehouse.covered_provinces:
-        path = Path(warehouse.for_province(province).published_path)
-        if path.exists():
-            found[province_alias(province)] = path
-    return found
+    return {province_alias(p): path for p, path in published_files(warehouse).items()}
+
+
+def published_files(warehouse: Warehouse) -> dict[str, Path]:
+    """The covered provinces' published files that exist, by province."""
+    files = {p: Path(warehouse.for_province(p).published_path) for p in warehouse.covered_provinces}
+    return {p: path for p, path in files.items() if path.exists()}
 
 
 def gx_suite_name(names: Sequence[str]) -> str:

@@ -213,18 +213,21 @@ def run_locked(
     from pipelines.runner import run_each_period
     from pipelines.summary import print_summary
 
-    if rebuild:
-        internal = Path(warehouse.internal_path)
-        for path in (internal, internal.with_name(internal.name + ".wal")):
-            path.unlink(missing_ok=True)
-        say(f"rebuilding {internal} from the landing zone {warehouse.landing_dir}")
-    for fault in warehouse.damaged_files():
-        if fault.is_file(warehouse.internal_path):
-            say(str(fault))
-            return NOT_PUBLISHED
-        say(
-            f"{fault.file} is damaged: {fault.reason}; this run rebuilds it from the internal marts"
-        )
+    provinces = {p: warehouse.for_province(p) for p in warehouse.covered_provinces}
+    for scoped in provinces.values():
+        if rebuild:
+            internal = Path(scoped.internal_path)
+            for path in (internal, internal.with_name(internal.name + ".wal")):
+                path.unlink(missing_ok=True)
+            say(f"rebuilding {internal} from the landing zone {warehouse.landing_dir}")
+        for fault in scoped.damaged_files():
+            if fault.is_file(scoped.internal_path):
+                say(str(fault))
+                return NOT_PUBLISHED
+            say(
+                f"{fault.file} is damaged: {fault.reason}; this run rebuilds it from the "
+                "internal marts"
+            )
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     log_level = "DEBUG" if args.verbose else setting("CAKUPAN_LOG_LEVEL").upper()
     started = time.perf_counter()
@@ -232,13 +235,21 @@ def run_locked(
         warehouse, periods, instance=instance, log_level=log_level, verbose=args.verbose
     )
     elapsed = time.perf_counter() - started
-    print_summary(warehouse, outcomes, elapsed)
-    print_report_path(Path(warehouse.warehouse_dir))
+    several = warehouse.several_provinces
+    for province, scoped in provinces.items():
+        if several:
+            print(f"\n== province {province} ({scoped.warehouse_dir}) ==")
+        print_summary(scoped, [o for o in outcomes if o.province == province], elapsed)
+        print_report_path(Path(scoped.warehouse_dir))
+    for o in outcomes:
+        if o.province is None and o.success:
+            print(f"national {o.period}: {warehouse.national_path} (mart.national_status)")
     failed = [o for o in outcomes if not o.success]
     for o in failed:
         if o.trace:
             print(o.trace, file=sys.stderr)
-        print(f"period {o.period} NOT published: {o.error}", file=sys.stderr, flush=True)
+        where = f" ({o.province or 'national file'})" if several else ""
+        print(f"period {o.period}{where} NOT published: {o.error}", file=sys.stderr, flush=True)
     return NOT_PUBLISHED if failed else OK
 
 

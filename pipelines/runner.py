@@ -175,7 +175,8 @@ def run_each_period(
     def outcome(
         period: str, result: dg.ExecuteInProcessResult, province: str | None = None
     ) -> PeriodOutcome:
-        line, trace = (None, None) if result.success else failure_message(result, warehouse)
+        scoped = warehouse if province is None else warehouse.for_province(province)
+        line, trace = (None, None) if result.success else failure_message(result, scoped)
         return PeriodOutcome(period, result.success, result.run_id, line, trace, province)
 
     keys = sorted(defs.resolve_job_def(JOB_NAME).asset_layer.executable_asset_keys)

@@ -33,12 +33,22 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Pages written on other branches of the same issue: links to them may point nowhere until
 #: they are merged (then this set is emptied).
 PENDING = {"CHANGELOG.md", "docs/demo-data.md"}
+#: Pages whose README row is added when their branch is merged (the README is edited on
+#: another branch of the same issue; then this set is emptied).
+README_ROW_PENDING = {"docs/provinces.md"}
 
 #: First segments of slash-holding names that are not repository paths: folders made at run
 #: time, the landing zone's folders, run tags, and the asset key prefixes (the stage folders).
-NOT_IN_REPOSITORY = {"data", ".bench", "spill", "enrollment", "labour", "64", "cakupan"} | {
-    p.name for p in (ROOT / "assets").iterdir() if p.is_dir() and not p.name.startswith("_")
-}
+NOT_IN_REPOSITORY = {
+    "data",
+    ".bench",
+    "spill",
+    "enrollment",
+    "labour",
+    "64",
+    "cakupan",
+    "dagster",
+} | {p.name for p in (ROOT / "assets").iterdir() if p.is_dir() and not p.name.startswith("_")}
 
 README_MAX_LINES = 160
 
@@ -136,4 +146,4 @@ def test_the_readme_lists_every_docs_page_in_its_table() -> None:
     rows = [line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("|")]
     listed = {target for row in rows for target in LINK.findall(row)}
     docs = {f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")}
-    assert sorted(docs - listed) == []
+    assert sorted(docs - listed - README_ROW_PENDING) == []
