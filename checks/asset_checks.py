@@ -154,7 +154,7 @@ def validation_step(
             database_path(warehouse, database).unlink(missing_ok=True)
             context.log.info("the candidate failed its checks and was deleted; not published")
         for outcome in outcomes:
-            yield outcome.evaluation()
+            yield outcome.evaluation(context.partition_key)
         assets_def = context.op_execution_context.assets_def
         for check in context.check_specs:
             yield dg.Output(

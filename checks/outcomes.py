@@ -98,8 +98,9 @@ class SuiteOutcome:
             metadata["data_docs_site"] = dg.MetadataValue.path(str(self.data_docs_index))
         return metadata
 
-    def evaluation(self) -> dg.AssetCheckEvaluation:
-        """The check's result for this suite's partition.
+    def evaluation(self, partition: str | None = None) -> dg.AssetCheckEvaluation:
+        """The check's result for this suite's partition (``partition``: the run's key, a
+        province's ``2025-03|64``; default: the suite's period).
 
         An ``AssetCheckResult`` cannot name a partition (Dagster 1.13 derives it from the
         run, and a run of several periods has none): the evaluation, which is what Dagster
@@ -117,7 +118,7 @@ class SuiteOutcome:
             ),
             description=self.description(),
             blocking=self.suite.severity == ERROR,
-            partition=self.suite.period,
+            partition=partition or self.suite.period,
         )
 
 

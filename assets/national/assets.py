@@ -12,7 +12,7 @@ from assets.partitions import (
     period_and_province,
     period_partitions,
 )
-from assets.published.publish import swap_in
+from assets.published.publish import checked_candidate, swap_in
 from assets.warehouse import Warehouse
 from contract.tables import NATIONAL_TABLES
 
@@ -120,9 +120,7 @@ def national_assets(
     def national_coverage(
         context: dg.AssetExecutionContext, warehouse: Warehouse
     ) -> dg.MaterializeResult:
-        candidate = warehouse.national_candidate_path
-        if not candidate.exists():
-            raise dg.Failure(f"no checked candidate to publish at {candidate}", allow_retries=False)
+        candidate = checked_candidate(warehouse.national_candidate_path)
         path = swap_in(candidate, str(warehouse.national_path))
         return dg.MaterializeResult(
             metadata={

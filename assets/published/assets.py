@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.partitions import province_scope
-from assets.published.publish import build_candidate, swap_in
+from assets.published.publish import build_candidate, checked_candidate, swap_in
 from assets.published.workbook import replace_workbook, write_workbook_temp
 from assets.warehouse import Warehouse
 from contract.tables import MARTS, PUBLISHED_TABLES
@@ -50,9 +50,7 @@ def published_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefin
         context: dg.AssetExecutionContext, warehouse: Warehouse
     ) -> dg.MaterializeResult:
         _, warehouse = province_scope(context.partition_key, warehouse)
-        candidate = warehouse.candidate_path
-        if not candidate.exists():
-            raise dg.Failure(f"no checked candidate to publish at {candidate}", allow_retries=False)
+        candidate = checked_candidate(warehouse.candidate_path)
         # Read before the swap: once swapped, nothing may fail (a retry would find no candidate).
         with warehouse.open(candidate, read_only=True) as conn:
             in_file = [

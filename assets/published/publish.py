@@ -182,6 +182,13 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
     return candidate
 
 
+def checked_candidate(candidate: Path) -> Path:
+    """The candidate the checks let through (they delete one that fails)."""
+    if not candidate.exists():
+        raise dg.Failure(f"no checked candidate to publish at {candidate}", allow_retries=False)
+    return candidate
+
+
 def swap_in(candidate: Path, published_path: str) -> Path:
     """Replace the published file by the candidate in one rename (atomic on one file system)."""
     published = Path(published_path)
