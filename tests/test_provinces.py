@@ -259,3 +259,28 @@ def test_a_person_with_the_same_nik_in_two_provinces_is_counted_once_where_the_r
 def query_parquet(path: Path) -> list[tuple[Any, ...]]:
     with duckdb.connect() as conn:
         return conn.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchall()
+
+
+def test_the_national_checks_catch_a_wrong_sum_and_a_province_row_unlike_its_file(
+    two: Pipeline,
+) -> None:
+    from assets.national.publish import build_national
+    from checks import suites
+    from checks.validate import validate
+
+    land_two_provinces(two, in_63=3, in_64=5)
+    two.run_ok()
+    candidate = build_national(two.warehouse, PERIOD, set()).candidate
+    with duckdb.connect(str(candidate)) as conn:
+        conn.execute("UPDATE mart.coverage_national SET peserta_aktif = peserta_aktif + 1")
+        conn.execute(
+            "UPDATE mart.coverage_province SET pekerja = pekerja + 1 "
+            "WHERE kode_provinsi_kemendagri = '63'"
+        )
+    [spec] = [s for s in suites.SUITES if s.name == "national_rules"]
+    params = suites.SuiteParams(PERIOD, 16_800, provinces=("63", "64"))
+    [outcome] = validate(two.warehouse, [spec.for_period(params)], suites.NATIONAL)
+    failed = {e.rule: e for e in outcome.expectations if not e.success}
+    assert len(failed) == 2, [e.rule for e in outcome.expectations]
+    assert any("sum of the provinces" in rule for rule in failed)
+    assert any("own published file" in rule for rule in failed)
