@@ -128,9 +128,13 @@ class Warehouse(dg.ConfigurableResource):
         """Where the national snapshots are split by province."""
         return None if self.national_dir is None else self.national_dir / "split"
 
-    def person_keys_path(self, period: str) -> Path:
-        """A province's keys of its NIK persons of the period, for the placement."""
-        return Path(self.warehouse_dir) / "person_keys" / f"{period}.parquet"
+    def person_keys_path(self, period: str, province: str | None = None) -> Path:
+        """A province's keys of its NIK persons of the period, for the placement (this
+        province's, or of ``province``, another of the deployment)."""
+        folder = Path(self.warehouse_dir)
+        if province is not None and self.national_dir is not None:
+            folder = self.national_dir / province
+        return folder / "person_keys" / f"{period}.parquet"
 
     def placement_path(self, period: str) -> Path:
         """The province that counts each person with a valid NIK in several provinces."""

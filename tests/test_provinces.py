@@ -3,6 +3,7 @@ unchanged (contract additions of 2026-12-07, "Many provinces")."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -284,3 +285,23 @@ def test_the_national_checks_catch_a_wrong_sum_and_a_province_row_unlike_its_fil
     assert len(failed) == 2, [e.rule for e in outcome.expectations]
     assert any("sum of the provinces" in rule for rule in failed)
     assert any("own published file" in rule for rule in failed)
+
+
+def test_keys_newer_than_the_placement_stop_the_count_rather_than_count_twice(
+    two: Pipeline,
+) -> None:
+    """A province restaged after the placement (its keys newer): no province counts its
+    persons of several provinces until the placement is made again."""
+    from assets.core.placement import apply_placement
+
+    land_two_provinces(two, in_63=1, in_64=1)
+    two.run_ok()
+    keys = two.warehouse.person_keys_path(PERIOD, "63")
+    later = two.warehouse.placement_path(PERIOD).stat().st_mtime_ns + 10**9
+    os.utime(keys, ns=(later, later))
+    province = two.warehouse.for_province("64")
+    with (
+        province.connect() as conn,
+        pytest.raises(dg.Failure, match="older than the keys of province"),
+    ):
+        apply_placement(conn, province, PERIOD)

@@ -23,6 +23,7 @@ import os
 import secrets
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from assets.core.persons import write_persons
@@ -94,10 +95,7 @@ def place_persons(warehouse: Warehouse, period: str) -> dict[str, int]:
     """For each NIK hash in the keys of several provinces, the province that counts it;
     returns how many such persons each province counts. A province without keys for the
     period (never staged it) takes no part."""
-    keys = [
-        (province, warehouse.for_province(province).person_keys_path(period))
-        for province in warehouse.covered_provinces
-    ]
+    keys = [(p, warehouse.person_keys_path(period, p)) for p in warehouse.covered_provinces]
     keys = [(p, path) for p, path in keys if path.exists()]
     target = warehouse.placement_path(period)
     with duckdb.connect(":memory:", config=warehouse.duckdb_config()) as conn:
@@ -127,6 +125,15 @@ def place_persons(warehouse: Warehouse, period: str) -> dict[str, int]:
     return {str(p): int(n) for p, n in counted}
 
 
+def placed_before_keys(warehouse: Warehouse, period: str) -> list[str]:
+    """The provinces whose keys of the period were written after the placement (all that
+    have keys, when there is no placement): counting now could count a person twice."""
+    placement = warehouse.placement_path(period)
+    made = placement.stat().st_mtime_ns if placement.exists() else -1
+    keys = {p: warehouse.person_keys_path(period, p) for p in warehouse.deployment}
+    return [p for p, path in keys.items() if path.exists() and path.stat().st_mtime_ns > made]
+
+
 def apply_placement(
     conn: duckdb.DuckDBPyConnection, warehouse: Warehouse, period: str
 ) -> tuple[int, int]:
@@ -134,8 +141,16 @@ def apply_placement(
     placement counts in another province neither active nor PMI-only here. Returns (persons
     counted here, counted elsewhere) among those with a valid NIK in several provinces."""
     (province,) = warehouse.covered_provinces
-    write_persons(conn, period)
     placement = warehouse.placement_path(period)
+    stale = placed_before_keys(warehouse, period)
+    if stale:
+        raise dg.Failure(
+            description=f"the placement of persons across provinces of {period} is older than "
+            f"the keys of province(s) {', '.join(stale)}: materialize national/person_placement "
+            f"for {period} first (`cakupan run` runs it between the two runs of each province)",
+            allow_retries=False,
+        )
+    write_persons(conn, period)
     conn.execute("CREATE OR REPLACE TEMP TABLE placed (nik_hash VARCHAR, province VARCHAR)")
     if placement.exists():
         conn.execute(
