@@ -120,6 +120,12 @@ def interrupted(result: dg.ExecuteInProcessResult) -> bool:
     )
 
 
+def period_tags(warehouse: Warehouse, period: str, years: list[int]) -> dict[str, str]:
+    """The same input tags as scheduled runs, so the schedule knows what a run read."""
+    inputs = period_inputs(warehouse.landing, period, years)
+    return inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
+
+
 def run_each_period(
     warehouse: Warehouse,
     periods: list[str] | None = None,
@@ -138,11 +144,8 @@ def run_each_period(
     outcomes = []
     console = {"log_level": log_level, "verbose": verbose, "failures": False}
     for period in sorted(periods) if periods else landed_periods(warehouse.landing):
-        # The same input tags as scheduled runs, so the schedule knows what this run read.
-        inputs = period_inputs(warehouse.landing, period, years)
-        tags = inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
         result = job.execute_in_process(
-            tags=tags,
+            tags=period_tags(warehouse, period, years),
             partition_key=period,
             instance=instance,
             raise_on_error=False,
