@@ -34,21 +34,21 @@ MAX_FOLLOW_ROUNDS = 1000
 def published_periods(warehouse: Warehouse, conn: duckdb.DuckDBPyConnection) -> list[str]:
     """The periods in the published file, in order (none before the first publish).
 
-    A damaged published file is rebuilt by this run's publish with the periods the internal
+    A published file that this run's publish rebuilds from the internal marts (damaged, or
+    not this version's: `Warehouse.published_to_rebuild`) gets the periods the internal
     file (``conn``) says were published (``recovered_periods.sql``): those, then."""
     path = Path(warehouse.published_path)
     if not path.exists():
         return []
-    try:
-        with warehouse.read_published() as published:
-            if published is not None:
-                rows = published.execute(f"SELECT periode FROM {PUBLISHED_PERIODS.name}")
-                return sorted(r[0] for r in rows.fetchall())
-    except duckdb.CatalogException:
-        return []  # a file published before published_periods existed
-    except duckdb.Error as error:
-        if fault_of(str(error), str(path)) is None:
-            raise
+    if warehouse.published_to_rebuild() is None:
+        try:
+            with warehouse.read_published() as published:
+                if published is not None:
+                    rows = published.execute(f"SELECT periode FROM {PUBLISHED_PERIODS.name}")
+                    return sorted(r[0] for r in rows.fetchall())
+        except duckdb.Error as error:
+            if fault_of(str(error), str(path)) is None:
+                raise
     conn.execute(render(PUBLISHED_SQL / "recovered_periods.sql", internal=""))
     return [p for (p,) in conn.execute("SELECT periode FROM recovered ORDER BY 1").fetchall()]
 
