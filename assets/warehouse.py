@@ -78,7 +78,8 @@ class Warehouse(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """A run takes the writer lock for its whole length (its steps build on each other:
-        nobody may write between them). Sensors and schedules only read: no lock."""
+        nobody may write between them), then looks once at the two files' versions
+        (`check_files`) before any step writes. Sensors and schedules only read: no lock."""
         run = context.run
         if run is None:
             return

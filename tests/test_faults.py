@@ -573,6 +573,12 @@ def test_rebuild_refuses_while_another_writer_holds_the_lock(
 # ------------------------------------------------ files of another version or schema
 
 
+@pytest.fixture
+def warehouse(baseline: dict[str, Path], tmp_path: Path) -> Path:
+    """A copy of the reference warehouse: both periods published by this version."""
+    return copy_of(baseline, "reference", tmp_path / "warehouse")
+
+
 def written_before_about(warehouse: Path, release: str) -> None:
     """The two files as an older release left them: 1.1.0 recorded no version (no about
     tables); 1.0.0 had no flow or trend columns and no priority mart either."""
@@ -608,9 +614,8 @@ def foreign_file(path: Path) -> bytes:
 
 @pytest.mark.parametrize("release", ["1.1.0", "1.0.0"])
 def test_an_older_releases_files_are_migrated_and_the_published_file_rebuilt(
-    baseline: dict[str, Path], tmp_path: Path, release: str, capsys: pytest.CaptureFixture[str]
+    baseline: dict[str, Path], warehouse: Path, release: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    warehouse = copy_of(baseline, "reference", tmp_path / "warehouse")
     written_before_about(warehouse, release)
     internal, published = warehouse / "internal.duckdb", warehouse / "coverage.duckdb"
 
@@ -635,9 +640,8 @@ def test_an_older_releases_files_are_migrated_and_the_published_file_rebuilt(
 
 
 def test_a_foreign_published_file_is_kept_aside_and_rebuilt_from_the_internal_marts(
-    baseline: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    baseline: dict[str, Path], warehouse: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    warehouse = copy_of(baseline, "reference", tmp_path / "warehouse")
     published = warehouse / "coverage.duckdb"
     theirs = foreign_file(published)
 
@@ -654,61 +658,71 @@ def test_a_foreign_published_file_is_kept_aside_and_rebuilt_from_the_internal_ma
     assert recorded_versions(warehouse) == [(CONTRACT_VERSION, package_version())] * 2
 
 
+def duckdb_files(warehouse: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in warehouse.glob("*.duckdb")}
+
+
+def assert_refused(done: Done, line: str, warehouse: Path, files: dict[str, bytes]) -> None:
+    """Exit 1 before any run: the one line, nothing else, every file as it was."""
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"cakupan: {line}"]
+    assert done.stdout == ""
+    assert duckdb_files(warehouse) == files
+
+
 @pytest.mark.parametrize("command", ["run", "rebuild"])
 def test_a_foreign_internal_file_is_refused_and_left_as_it_is(
-    baseline: dict[str, Path], tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+    baseline: dict[str, Path], warehouse: Path, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    warehouse = copy_of(baseline, "reference", tmp_path / "warehouse")
-    internal, published = warehouse / "internal.duckdb", warehouse / "coverage.duckdb"
+    internal = warehouse / "internal.duckdb"
     internal.with_name("internal.duckdb.wal").unlink(missing_ok=True)
-    theirs, ours = foreign_file(internal), published.read_bytes()
+    foreign_file(internal)
+    files = duckdb_files(warehouse)
 
     done = here(capsys, warehouse, baseline["landing"], command)
-    assert done.returncode == 1
-    assert done.stderr.splitlines() == [
-        f"cakupan: {internal} is not a cakupan internal file (mart.coverage_province.jumlah "
-        "is not a cakupan column): left as it is and nothing is run; move it away (or set "
+    assert_refused(
+        done,
+        f"{internal} is not a cakupan internal file (mart.coverage_province.jumlah is not a "
+        "cakupan column): left as it is and nothing is run; move it away (or set "
         "CAKUPAN_INTERNAL_PATH to another file), then run again: a new internal file is "
-        "built from the landing zone"
-    ]
-    assert done.stdout == ""
-    assert internal.read_bytes() == theirs
-    assert published.read_bytes() == ours
+        "built from the landing zone",
+        warehouse,
+        files,
+    )
 
 
-def newer(path: Path, about: Any) -> bytes:
+def newer(path: Path, about: Any) -> None:
+    """The file as a later release would write it (a version above ours in its about)."""
     with duckdb.connect(str(path)) as conn:
         conn.execute(f"UPDATE {about.name} SET versi_kontrak = '9.0.0'")
-    return path.read_bytes()
 
 
 @pytest.mark.parametrize("name", ["coverage.duckdb", "internal.duckdb"])
 def test_a_newer_versions_file_is_refused_and_left_byte_for_byte(
-    baseline: dict[str, Path], tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+    baseline: dict[str, Path], warehouse: Path, name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    warehouse = copy_of(baseline, "reference", tmp_path / "warehouse")
     path = warehouse / name
     newer(path, ABOUT if name == "coverage.duckdb" else INTERNAL_ABOUT)
-    files = {p.name: p.read_bytes() for p in warehouse.glob("*.duckdb")}
+    files = duckdb_files(warehouse)
 
     done = here(capsys, warehouse, baseline["landing"], "run")
-    assert done.returncode == 1
-    assert done.stderr.splitlines() == [
-        f"cakupan: {path} was written for data contract 9.0.0, newer than this cakupan's "
+    assert_refused(
+        done,
+        f"{path} was written for data contract 9.0.0, newer than this cakupan's "
         f"{CONTRACT_VERSION}: left as it is and nothing is published; upgrade cakupan "
-        "(CHANGELOG.md) or run the release that wrote it"
-    ]
-    assert done.stdout == ""
-    assert {p.name: p.read_bytes() for p in warehouse.glob("*.duckdb")} == files
+        "(CHANGELOG.md) or run the release that wrote it",
+        warehouse,
+        files,
+    )
 
 
 def test_a_run_launched_from_dagster_refuses_a_newer_published_file_too(
-    baseline: dict[str, Path], tmp_path: Path
+    baseline: dict[str, Path], warehouse: Path
 ) -> None:
     """The assets are safe without the CLI's look first (a run from the UI, the daemon)."""
-    warehouse = copy_of(baseline, "reference", tmp_path / "warehouse")
     published = warehouse / "coverage.duckdb"
-    theirs = newer(published, ABOUT)
+    newer(published, ABOUT)
+    theirs = published.read_bytes()
     resource = Warehouse(
         landing_dir=str(baseline["landing"]), warehouse_dir=str(warehouse), threads=1
     )
