@@ -21,6 +21,7 @@ OLDER = "older"  # by an older cakupan: migrated or rebuilt
 NEWER = "newer"  # by a newer cakupan: refused, left as it is
 FOREIGN = "foreign"  # not ours: never read as ours nor overwritten unseen
 EMPTY = "empty"  # no table at all (a file DuckDB created a moment before its tables)
+# (and ``assets.warehouse.DAMAGED``: DuckDB cannot read it, found by ``Warehouse.file_version``)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class FileVersion:
     file: str
     kind: str
     version: str | None = None  # as the file records it; None: it records none
-    reason: str = ""  # FOREIGN: which table or column is not ours
+    reason: str = ""  # FOREIGN: which table or column is not ours; DAMAGED: what is wrong
 
     @property
     def written_for(self) -> str:

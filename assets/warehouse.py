@@ -35,7 +35,15 @@ import duckdb
 from pydantic import Field, PrivateAttr
 
 from assets import lock
-from assets.file_version import CURRENT, EMPTY, FOREIGN, NEWER, OLDER, FileVersion, read_version
+from assets.file_version import (
+    CURRENT,
+    EMPTY,
+    FOREIGN,
+    NEWER,
+    OLDER,
+    FileVersion,
+    read_version,
+)
 from contract import MACROS_SQL, reference
 from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 from contract.tables import ABOUT, INTERNAL_ABOUT, INTERNAL_TABLES, PUBLISHED_TABLES, Table
@@ -279,39 +287,30 @@ class Warehouse(dg.ConfigurableResource):
             return "the next `cakupan run` rebuilds it from the internal marts"
         return "run again"
 
-    def damaged_files(self, internal: bool = True) -> list[WarehouseFault]:
-        """The warehouse's DuckDB files that DuckDB cannot read (checked read-only, every
-        table read through once for the small published file; the header and catalog for
-        the internal one: a damaged data block there is met by the step that reads it)."""
-        found = []
-        files = [(self.internal_path, False)] if internal else []
-        for path, read_all in [*files, (self.published_path, True)]:
-            if not Path(path).exists():
-                continue
-            try:
-                with self.open(path, read_only=True) as conn:
-                    tables = conn.execute(
-                        "SELECT schema_name, table_name FROM duckdb_tables() "
-                        "WHERE database_name = current_database()"
-                    ).fetchall()
-                    for schema, table in tables if read_all else ():
-                        conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
-                    if not read_all and shorter_than_its_blocks(conn, Path(path)):
-                        found.append(
-                            WarehouseFault(path, _DAMAGE[1][1], self.what_to_do(path, DAMAGED))
-                        )
-            except WarehouseFault as fault:
-                if fault.kind != DISK_FULL:
-                    found.append(fault)
-            except duckdb.Error:
-                continue  # not damage (e.g. locked by another program): the run will say
-        return found
+    def damaged_internal_file(self) -> WarehouseFault | None:
+        """The internal file, if DuckDB cannot read it (checked read-only: its header and
+        catalog, and its length; a damaged data block is met by the step that reads it).
+        The published file is looked at by `file_version` (every table read through)."""
+        path = self.internal_path
+        if not Path(path).exists():
+            return None
+        try:
+            with self.open(path, read_only=True) as conn:
+                if shorter_than_its_blocks(conn, Path(path)):
+                    return WarehouseFault(path, _DAMAGE[1][1], self.what_to_do(path, DAMAGED))
+        except WarehouseFault as fault:
+            return fault if fault.kind != DISK_FULL else None
+        except duckdb.Error:
+            return None  # not damage (e.g. locked by another program): the run will say
+        return None
 
     # --- files of another version of the contract, or foreign ones ----------------------
 
-    def file_version(self, path: str) -> FileVersion | None:
-        """The version the internal or published file was written for; None when there is
-        no file or DuckDB cannot open it (damaged: `damaged_files` says so)."""
+    def file_version(self, path: str, read_through: bool = False) -> FileVersion | None:
+        """The version the internal or published file was written for, in one read-only
+        look; DAMAGED when DuckDB cannot read it (``read_through``: every table of a file
+        of this version read once, for the small published file); None when there is no
+        file or it cannot be opened for another reason (e.g. held by another program)."""
         if not Path(path).exists():
             return None
         internal = os.path.abspath(path) == os.path.abspath(self.internal_path)
@@ -319,15 +318,25 @@ class Warehouse(dg.ConfigurableResource):
         try:
             with self.open(path, read_only=True) as conn:
                 found = read_version(conn, path, tables, about)
-        except (WarehouseFault, duckdb.Error):
+                if read_through and found.kind == CURRENT:
+                    for table in tables:
+                        conn.execute(f"SELECT * FROM {table.name}").fetchall()
+        except WarehouseFault as fault:
+            return (
+                FileVersion(path, DAMAGED, reason=fault.reason) if fault.kind == DAMAGED else None
+            )
+        except duckdb.Error:
             return None
         if found.kind == EMPTY and not internal:  # nothing a dashboard could read
             return FileVersion(path, FOREIGN, reason="it holds no table")
         return found
 
     def versions(self) -> tuple[FileVersion | None, FileVersion | None]:
-        """The versions of the internal and the published file (`file_version`)."""
-        return self.file_version(self.internal_path), self.file_version(self.published_path)
+        """The internal file's version, and the published file's (read through)."""
+        return (
+            self.file_version(self.internal_path),
+            self.file_version(self.published_path, read_through=True),
+        )
 
     def refusal(
         self, versions: tuple[FileVersion | None, FileVersion | None] | None = None
@@ -348,14 +357,13 @@ class Warehouse(dg.ConfigurableResource):
         - an older cakupan's internal file: migrated by the run's first connection (tables
           and columns declared since are added, rows kept; ``connect``);
         - a published file that is damaged, an older cakupan's, or foreign (kept aside
-          first): rebuilt from the internal marts by the publish (`published_to_rebuild`).
+          first): rebuilt from the internal marts by the publish (`rebuild_reason`).
 
         Each says so in one line (``say``); sound files of this version say nothing."""
-        versions = self.versions()
+        internal, published = versions = self.versions()
         refused = self.refusal(versions)
         if refused is not None:
             raise refused
-        internal = versions[0]
         if internal is not None and internal.kind == OLDER:
             say(
                 f"{internal.file} was written for {internal.written_for}: migrated to "
@@ -363,29 +371,9 @@ class Warehouse(dg.ConfigurableResource):
                 "a period keeps the numbers of the rules it was run with until it is run "
                 "again (CHANGELOG.md)"
             )
-        reason = self.published_to_rebuild()
+        reason = rebuild_reason(published)
         if reason is not None:
             say(f"{reason}; this run publishes a new one, rebuilt from the internal marts")
-
-    def published_to_rebuild(self) -> str | None:
-        """Why the publish rebuilds the published file from the internal marts instead of
-        copying its other periods: it is damaged, an older version's, or foreign (then kept
-        aside first); None when it is this version's, or there is none. A newer version's
-        file is refused (``VersionRefused``): never overwritten."""
-        damaged = self.damaged_files(internal=False)
-        if damaged:
-            return f"{damaged[0].file} is damaged: {damaged[0].reason}"
-        found = self.file_version(self.published_path)
-        if found is None or found.kind == CURRENT:
-            return None
-        if found.kind == NEWER:
-            raise VersionRefused(found)
-        if found.kind == FOREIGN:
-            return (
-                f"{found.file} is not a cakupan published file ({found.reason}): kept aside "
-                f"as {keep_aside(Path(found.file))}"
-            )
-        return f"{found.file} was written for {found.written_for}"
 
     @contextmanager
     def read_internal(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -515,6 +503,25 @@ class VersionRefused(dg.Failure):
 
     def __str__(self) -> str:
         return self.line
+
+
+def rebuild_reason(published: FileVersion | None) -> str | None:
+    """Why the publish rebuilds the published file (its `file_version`, read through) from
+    the internal marts instead of copying its other periods: it is damaged, an older
+    version's, or foreign (then kept aside first); None when it is this version's, or there
+    is none. A newer version's file is refused (``VersionRefused``): never overwritten."""
+    if published is None or published.kind == CURRENT:
+        return None
+    if published.kind == NEWER:
+        raise VersionRefused(published)
+    if published.kind == DAMAGED:
+        return f"{published.file} is damaged: {published.reason}"
+    if published.kind == FOREIGN:
+        return (
+            f"{published.file} is not a cakupan published file ({published.reason}): kept "
+            f"aside as {keep_aside(Path(published.file))}"
+        )
+    return f"{published.file} was written for {published.written_for}"
 
 
 def keep_aside(path: Path) -> Path:

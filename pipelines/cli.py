@@ -219,10 +219,10 @@ def run_locked(
         for path in (internal, internal.with_name(internal.name + ".wal")):
             path.unlink(missing_ok=True)
         say(f"rebuilding {internal} from the landing zone {warehouse.landing_dir}")
-    for fault in warehouse.damaged_files():  # a damaged published file: the run says it
-        if fault.is_file(warehouse.internal_path):
-            say(str(fault))
-            return NOT_PUBLISHED
+    fault = warehouse.damaged_internal_file()  # a damaged published file: the run says it
+    if fault is not None:
+        say(str(fault))
+        return NOT_PUBLISHED
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     log_level = "DEBUG" if args.verbose else setting("CAKUPAN_LOG_LEVEL").upper()
     started = time.perf_counter()

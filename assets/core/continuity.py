@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.file_version import CURRENT
 from assets.sql import render
 from assets.warehouse import Warehouse, fault_of
 from contract.tables import PUBLISHED_PERIODS
@@ -35,12 +36,13 @@ def published_periods(warehouse: Warehouse, conn: duckdb.DuckDBPyConnection) -> 
     """The periods in the published file, in order (none before the first publish).
 
     A published file that this run's publish rebuilds from the internal marts (damaged, or
-    not this version's: `Warehouse.published_to_rebuild`) gets the periods the internal
-    file (``conn``) says were published (``recovered_periods.sql``): those, then."""
+    not this version's: `rebuild_reason`) gets the periods the internal file (``conn``)
+    says were published (``recovered_periods.sql``): those, then."""
     path = Path(warehouse.published_path)
     if not path.exists():
         return []
-    if warehouse.published_to_rebuild() is None:
+    found = warehouse.file_version(str(path))  # its tables are read through by the publish
+    if found is None or found.kind == CURRENT:
         try:
             with warehouse.read_published() as published:
                 if published is not None:

@@ -11,7 +11,7 @@ run's one compares with this one from now on, so its flow and trend columns are 
 as the run refreshed them (`refreshed_successor`).
 
 A published file that DuckDB cannot read (damaged), or that is not this version's (an older
-cakupan's, or a foreign file, kept aside first: `Warehouse.published_to_rebuild`), is not
+cakupan's, or a foreign file, kept aside first: `rebuild_reason`), is not
 copied from: every period that was published is taken from the internal marts instead
 (``recovered_periods.sql``). A newer version's file is never overwritten.
 """
@@ -26,7 +26,7 @@ import duckdb
 
 from assets.mart.coverage import own_columns
 from assets.sql import render
-from assets.warehouse import Warehouse, fault_point, storage_version_of
+from assets.warehouse import Warehouse, fault_point, rebuild_reason, storage_version_of
 from contract.tables import ABOUT, FLOW_MARTS, MARTS, PUBLISHED_PERIODS, Table
 from contract.version import CONTRACT_VERSION, package_version
 
@@ -132,7 +132,7 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
     candidate = warehouse.candidate_path
     candidate.parent.mkdir(parents=True, exist_ok=True)
     candidate.unlink(missing_ok=True)
-    rebuild = warehouse.published_to_rebuild()
+    rebuild = rebuild_reason(warehouse.file_version(str(published), read_through=True))
     with warehouse.open(candidate, storage_version=PUBLISHED_STORAGE_VERSION) as conn:
         if storage_version_of(conn) != f"{PUBLISHED_STORAGE_VERSION}+":
             raise RuntimeError(
