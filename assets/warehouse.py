@@ -318,9 +318,12 @@ class Warehouse(dg.ConfigurableResource):
         try:
             with self.open(path, read_only=True) as conn:
                 found = read_version(conn, path, tables, about)
-                if read_through and found.kind == CURRENT:
-                    for table in tables:
-                        conn.execute(f"SELECT * FROM {table.name}").fetchall()
+                if read_through and found.kind == CURRENT:  # every table it holds
+                    for schema, table in conn.execute(
+                        "SELECT schema_name, table_name FROM duckdb_tables() "
+                        "WHERE database_name = current_database()"
+                    ).fetchall():
+                        conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
         except WarehouseFault as fault:
             return (
                 FileVersion(path, DAMAGED, reason=fault.reason) if fault.kind == DAMAGED else None
