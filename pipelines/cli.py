@@ -16,7 +16,8 @@ workers `worker` starts. `rebuild` rebuilds the internal file from the landing z
 it is damaged: everything in it derives from the landing zone.
 
 Exit codes: 0 every period published; 1 some period not published (one line each: where,
-why, what to do); 2 bad settings or usage; 3 the warehouse is being written by another
+why, what to do), or none because a file of the warehouse is damaged or of a newer version
+(one line); 2 bad settings or usage; 3 the warehouse is being written by another
 process and --no-wait was given; 4 a service of the distributed mode (PostgreSQL, the
 broker) is unreachable, nothing ran; 130 interrupted (SIGINT, SIGTERM).
 """
@@ -284,18 +285,19 @@ def run_locked(
     from pipelines.runner import run_each_period
     from pipelines.summary import print_summary
 
+    refused = warehouse.refusal()  # before anything is written (the runs check it again)
+    if refused is not None:
+        say(str(refused))
+        return NOT_PUBLISHED
     if rebuild:
         internal = Path(warehouse.internal_path)
         for path in (internal, internal.with_name(internal.name + ".wal")):
             path.unlink(missing_ok=True)
         say(f"rebuilding {internal} from the landing zone {warehouse.landing_dir}")
-    for fault in warehouse.damaged_files():
-        if fault.is_file(warehouse.internal_path):
-            say(str(fault))
-            return NOT_PUBLISHED
-        say(
-            f"{fault.file} is damaged: {fault.reason}; this run rebuilds it from the internal marts"
-        )
+    fault = warehouse.damaged_internal_file()  # a damaged published file: the run says it
+    if fault is not None:
+        say(str(fault))
+        return NOT_PUBLISHED
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     log_level = "DEBUG" if args.verbose else setting("CAKUPAN_LOG_LEVEL").upper()
     started = time.perf_counter()

@@ -16,7 +16,7 @@ import dagster as dg
 from assets.warehouse import Warehouse, WarehouseFault, fault_of
 from contract.landing import landed_periods, landed_years
 from pipelines.automation.fingerprints import HashCache, inputs_tags, period_inputs
-from pipelines.console import first_line, redact_values
+from pipelines.console import first_line, redact_values, resource_refusal_line
 from pipelines.definitions import build_defs
 from pipelines.jobs import JOB_NAME
 
@@ -51,6 +51,9 @@ def failure_message(
 ) -> tuple[str, str | None]:
     """(one line, the stack trace when it is a bug) for the first failure of a run."""
     for event in result.all_events:
+        refusal = resource_refusal_line(event)
+        if refusal is not None:
+            return refusal, None
         if not event.is_step_failure or event.step_failure_data is None:
             continue
         data = event.step_failure_data
