@@ -129,9 +129,10 @@ NO_SLIP = ("MUHAMMAD",)
 SLIP_MIN_LETTERS = 5
 
 # The error model of docs/demo-data.md: what kind of slip (Damerau 1964, Pollock & Zamora
-# 1983: most misspellings are one substitution, deletion, insertion or transposition),
-# where (any letter, the first more rarely), and which letter comes in.
-SLIP_KINDS = {"substitution": 0.45, "deletion": 0.25, "insertion": 0.18, "transposition": 0.12}
+# 1983: most misspellings are one omission, substitution, insertion or transposition, the
+# omission the commonest, a doubled letter the commonest insertion), where (any letter,
+# the first more rarely: Yannakoudakis & Fawthrop 1983), and which letter comes in.
+SLIP_KINDS = {"deletion": 0.34, "substitution": 0.32, "insertion": 0.2, "transposition": 0.14}
 SUBSTITUTED_BY = {"keyboard": 0.5, "sound": 0.3, "any": 0.2}
 INSERTED_BY = {"double": 0.45, "keyboard": 0.35, "any": 0.2}
 UNDOUBLE_SHARE = 0.5  # of deletions in a word with a doubled letter: one of the two dropped
