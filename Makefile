@@ -13,6 +13,16 @@ export CAKUPAN_LANDING_DIR ?= data/landing
 export CAKUPAN_WAREHOUSE_DIR ?= data/warehouse
 DEMO_PERSONS ?= 50000
 
+# The top-level packages are declared once, in pyproject.toml's hatch wheel `packages`;
+# their bytecode is compiled from that list (tests/test_layers.py holds import-linter's
+# root_packages and mypy's files to it).
+define COMPILE_PACKAGES
+import compileall, sys, tomllib
+packages = tomllib.load(open("pyproject.toml", "rb"))["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+sys.exit(not all([compileall.compile_dir(p, quiet=1) for p in packages]))
+endef
+export COMPILE_PACKAGES
+
 .PHONY: setup run demo-data test test-fast lint format typecheck bench ui dashboard clean
 
 setup: .venv/.synced
@@ -21,7 +31,7 @@ setup: .venv/.synced
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
 		|| python3 -m pip install --quiet uv
 	$(UV) sync --frozen --compile-bytecode
-	$(RUN) python -m compileall -q contract assets checks pipelines tools
+	$(RUN) python -c "$$COMPILE_PACKAGES"
 	@touch $@
 
 demo-data: setup

@@ -75,22 +75,32 @@ CREATE OR REPLACE TEMP MACRO nik_agrees(nik, tanggal_lahir, jenis_kelamin) AS
     AND (CASE WHEN try_cast(substr(nik, 7, 2) AS INTEGER) > 40 THEN 'P' ELSE 'L' END)
         = jenis_kelamin;
 
--- Person rule 2, name normalisation: case, punctuation, spacing, titles and common
--- abbreviations. Academic degrees follow a comma in Indonesian names ("BUDI, S.PD."),
--- so everything after the first comma goes; honorifics before the name are dropped;
--- MUH. / MOH. / M. and other spellings of MUHAMMAD become MUHAMMAD.
+-- Person rule 2, name normalisation: upper case; punctuation and spacing collapsed; titles
+-- and degrees dropped (honorifics before the name: H., HJ., DR., IR., ...; everything
+-- after the first comma: ", S.PD."); MUH. / MOH. / M. and the other spellings of MUHAMMAD
+-- read MUHAMMAD.
+CREATE OR REPLACE TEMP MACRO name_titles() AS
+    ['H', 'HJ', 'HJH', 'HAJI', 'HAJJAH', 'DR', 'DRS', 'DRA', 'DRG', 'DRH', 'IR', 'PROF', 'KH',
+     'USTADZ', 'USTAZ', 'NS', 'BPK', 'SDR', 'SDRI', 'TN', 'NY'];
+CREATE OR REPLACE TEMP MACRO name_words(nama) AS
+    list_filter(
+        string_split(
+            regexp_replace(
+                regexp_replace(upper(split_part(nama, ',', 1)), '[''`]', '', 'g'),
+                '[^A-Z]+', ' ', 'g'),
+            ' '),
+        lambda t: t <> '');
+CREATE OR REPLACE TEMP MACRO without_leading_titles(words) AS
+    list_slice(words,
+               coalesce(list_position(list_transform(words,
+                                                     lambda t: list_contains(name_titles(), t)),
+                                      false),
+                        len(words) + 1),
+               len(words));
 CREATE OR REPLACE TEMP MACRO normalise_name(nama) AS
     array_to_string(
         list_transform(
-            list_filter(
-                string_split(
-                    regexp_replace(
-                        regexp_replace(upper(split_part(nama, ',', 1)), '[''`]', '', 'g'),
-                        '[^A-Z]+', ' ', 'g'),
-                    ' '),
-                lambda t: t <> '' AND NOT list_contains(
-                    ['H', 'HJ', 'HJH', 'HAJI', 'HAJJAH', 'DR', 'DRS', 'DRA', 'DRG', 'IR',
-                     'PROF', 'KH', 'USTADZ', 'USTAZ'], t)),
+            without_leading_titles(name_words(nama)),
             lambda t: CASE
                 WHEN list_contains(['M', 'MUH', 'MUHD', 'MOH', 'MOHD', 'MHD', 'MOCH', 'MUCH',
                                     'MUHAMAD', 'MUHAMMAD', 'MUHAMMED', 'MOHAMMAD', 'MOHAMAD',
@@ -100,20 +110,29 @@ CREATE OR REPLACE TEMP MACRO normalise_name(nama) AS
                 ELSE t END),
         ' ');
 
--- Person rule 2, "nearly the same (small spelling variants)": the same name, never a
--- different one. Shared family names are common (Batak marga, Minahasa fam, Bugis, Banjar),
--- so two given names one or two letters apart are usually two people (HADI / BUDI, DENI /
--- DANI, RINA / RINI, ILHAM / IRHAM, SUSANTO / SUSANTI, BAHARUDDIN / SAHARUDDIN): a string
--- distance alone cannot tell a slip from another name. Normalised names are nearly the
--- same when they are equal, or equal once spaces are removed (NUR HALIZA / NURHALIZA), or
--- have the same words but one, and that word is a `word_slip` of the other.
-CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
-    a = b
-    OR (a[1] = b[1]  -- cheap first: every variant keeps the first letter and the last
-        AND (a[-1] = b[-1] OR (a[-1] IN ('I', 'Y') AND b[-1] IN ('I', 'Y')))
-        AND (replace(a, ' ', '') = replace(b, ' ', '')
-             OR (abs(length(a) - length(b)) <= 1
-                 AND one_word_slip(string_split(a, ' '), string_split(b, ' ')))));
+-- Person rule 2, the old spelling (Ejaan Lama) read as today's: OE = U, DJ = J, TJ = C,
+-- SJ = SY, CH = KH, and NJ = NY at the start of a word (SOEHARTO / SUHARTO, DJOKO / JOKO,
+-- TJAHJADI / CAHJADI, NJOMAN / NYOMAN). Names are compared as written and in this
+-- reading; the closer of the two counts. `has_old_spelling` keeps the reading off the
+-- names it cannot change.
+CREATE OR REPLACE TEMP MACRO has_old_spelling(name_key) AS
+    regexp_matches(name_key, 'OE|DJ|TJ|SJ|CH|(^| )NJ');
+CREATE OR REPLACE TEMP MACRO old_spelling_read(name_key) AS
+    regexp_replace(
+        replace(replace(replace(replace(replace(name_key, 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C'),
+                        'SJ', 'SY'), 'CH', 'KH'),
+        '(^| )NJ', '\1NY', 'g');
+
+-- One slip of the pen inside a word: one letter written for any other letter, one letter
+-- added or dropped, or two neighbouring letters swapped (Damerau-Levenshtein distance 1),
+-- where both spellings of the word have at least five letters. Any letter, the first and
+-- the last included: a typing slip does not care (HERMAWAN / HERMAWAM, AHMAD / AHMAT,
+-- SUTRISNO / SUTRISNA). A changed word of fewer than five letters is another name (DENI /
+-- DANI, RINA / RINI): short names are too close to each other for one letter to tell.
+-- The price, stated by the contract: ILHAM / IRHAM (both men, one without a valid NIK,
+-- the same birth date and regency) are read as one person.
+CREATE OR REPLACE TEMP MACRO word_slip(x, y) AS
+    least(length(x), length(y)) >= 5 AND damerau_levenshtein(x, y) = 1;
 
 -- The same number of words, all equal but one pair, and that pair is a slip.
 CREATE OR REPLACE TEMP MACRO one_word_slip(words_a, words_b) AS
@@ -121,31 +140,30 @@ CREATE OR REPLACE TEMP MACRO one_word_slip(words_a, words_b) AS
     AND len(list_filter(list_zip(words_a, words_b), lambda w: w[1] <> w[2])) = 1
     AND list_bool_or(list_transform(list_zip(words_a, words_b), lambda w: word_slip(w[1], w[2])));
 
--- One slip of the pen inside a word: one edit (Damerau-Levenshtein distance 1) in a word
--- whose shorter spelling has 5+ letters, keeping its first and last letter (endings mark
--- different names: SAPUTRA / SAPUTRI / SAPUTRO, RAHMAN / RAHMAT, HIDAYAT / HIDAYATI;
--- so do initials: BAHARUDDIN / SAHARUDDIN), where the edit is
---   a letter dropped or added (PRATAMA / PRATMA, NURJANNAH / NURJANAH),
---   two neighbouring letters swapped (RIZKI / RZIKI),
---   a vowel written for another (NORDIN / NURDIN, YOHANES / YOHANIS), or
---   a letter for its spelling twin: I for Y, the end included (RIZKI / RIZKY), S for Z
---   (NURHALIZA / NURHALISA).
--- A consonant written for another makes another name (ILHAM / IRHAM, HAKIM / HALIM,
--- WAHYUDI / WAHYUNI), and so does any edit of a shorter word (DENI / DANI, RINA / RINI).
-CREATE OR REPLACE TEMP MACRO word_slip(x, y) AS
-    least(length(x), length(y)) >= 5
-    AND x[1] = y[1]
-    AND (x[-1] = y[-1]
-         OR (length(x) = length(y) AND x[-1] IN ('I', 'Y') AND y[-1] IN ('I', 'Y')))
-    AND damerau_levenshtein(x, y) = 1
-    AND CASE WHEN length(x) <> length(y) THEN true  -- a letter dropped or added
-             ELSE hamming(x, y) = 2  -- two neighbours swapped (hamming needs equal lengths)
-                  OR translate(x, 'YZ', 'IS') = translate(y, 'YZ', 'IS')
-                  OR translate(x, 'EIOU', 'AAAA') = translate(y, 'EIOU', 'AAAA') END;
+-- Nearly the same as written (without the old-spelling reading).
+CREATE OR REPLACE TEMP MACRO names_nearly_same_as_written(a, b) AS
+    replace(a, ' ', '') = replace(b, ' ', '')
+    OR (abs(length(a) - length(b)) <= 1  -- cheap first: one slip changes the length by one at most
+        AND one_word_slip(string_split(a, ' '), string_split(b, ' ')));
 
--- How far apart two nearly-same names are, to prefer the nearest: 0 when equal.
+-- Person rule 2, "nearly the same": two normalised names are nearly the same when they
+-- are equal, or equal once the spaces are removed (NUR HALIZA / NURHALIZA), or have the
+-- same words in the same order but one, and that word differs by one slip (`word_slip`):
+-- compared as written and in the old-spelling reading.
+CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
+    a = b
+    OR names_nearly_same_as_written(a, b)
+    OR ((has_old_spelling(a) OR has_old_spelling(b))
+        AND names_nearly_same_as_written(old_spelling_read(a), old_spelling_read(b)));
+
+-- How far apart two nearly-same names are, to prefer the nearest: 0 when equal (as written
+-- or in the old-spelling reading), else the edits between them, the closer reading counting.
 CREATE OR REPLACE TEMP MACRO name_distance(a, b) AS
-    CASE WHEN a = b THEN 0 ELSE damerau_levenshtein(a, b) END;
+    CASE WHEN a = b THEN 0
+         WHEN has_old_spelling(a) OR has_old_spelling(b)
+             THEN least(damerau_levenshtein(a, b),
+                        damerau_levenshtein(old_spelling_read(a), old_spelling_read(b)))
+         ELSE damerau_levenshtein(a, b) END;
 
 -- Addresses compared ignoring case, spacing and punctuation: the tie-break between
 -- namesakes (two NIK persons whose names a NIK-less row matches equally well).

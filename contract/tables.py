@@ -255,7 +255,7 @@ PERSON_LINK = Table(
         C(
             "match_rule",
             "VARCHAR",
-            "How the row found its person: nik (its valid NIK), name_exact or name_similar (joined a NIK person by name), name_group (a person of NIK-less rows).",
+            "How the row found its person: nik (its valid NIK), name_exact or name_similar (joined a NIK person by name, directly or through another NIK-less row of that person), name_group (a person of NIK-less rows).",
         ),
     ),
     grain=("periode", "kpj"),

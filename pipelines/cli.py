@@ -136,6 +136,10 @@ def checked_warehouse(args: argparse.Namespace) -> Warehouse | None:
     from pipelines.resources import setting_problems, warehouse_from_env, warehouse_problems
 
     problems = setting_problems()
+    if problems:  # the warehouse cannot even be bound to values that are not valid
+        for problem in problems:
+            say(problem)
+        return None
     flags: dict[str, str] = {}
     labels: dict[str, str] = {}
     if args.landing:

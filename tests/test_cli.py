@@ -81,19 +81,20 @@ def test_a_bad_setting_is_named_in_one_line_and_refused_before_any_run(
 
 
 @pytest.mark.slow
-def test_cakupan_run_with_a_bad_setting_exits_2_at_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "variable",
+    # A text setting and an integer one (which once ended in `invalid literal for int()`).
+    ["CAKUPAN_DUCKDB_MEMORY_LIMIT", "CAKUPAN_DUCKDB_THREADS"],
+)
+def test_cakupan_run_with_a_bad_setting_exits_2_at_once(tmp_path: Path, variable: str) -> None:
     small_landing(tmp_path / "landing")
     started = time.monotonic()
-    done = cli(
-        ["run", *where(tmp_path)],
-        {"CAKUPAN_DUCKDB_MEMORY_LIMIT": "abc"},
-        timeout=REFUSED_WITHIN,
-    )
+    done = cli(["run", *where(tmp_path)], {variable: "abc"}, timeout=REFUSED_WITHIN)
     assert time.monotonic() - started < REFUSED_WITHIN
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
-        "cakupan: CAKUPAN_DUCKDB_MEMORY_LIMIT='abc' is not valid: it accepts "
-        + next(s.accepts for s in SETTINGS if s.variable == "CAKUPAN_DUCKDB_MEMORY_LIMIT")
+        f"cakupan: {variable}='abc' is not valid: it accepts "
+        + next(s.accepts for s in SETTINGS if s.variable == variable)
     ]
     assert not (tmp_path / "warehouse" / "internal.duckdb").exists()  # nothing ran
 

@@ -310,3 +310,19 @@ def test_out_of_order_backfill_publishes_the_same_file_as_in_order(
     assert published_marts(backfill) == expected
     assert region(in_order, APR, "6472")[1:] == (MAR, 2, 1, 1)
     assert_identity_everywhere(backfill)
+
+
+@pytest.mark.parametrize(("sex", "followed"), [("L", True), ("P", False)])
+def test_persons_across_periods_follow_rule_2_the_same_sex(
+    flows: Pipeline, sex: str, followed: bool
+) -> None:
+    """A NIK-less SUSANTI continues SUSANTO only when both are of the same sex (one slip in
+    a word of seven letters: nearly the same name)."""
+    jan = enrollment_row(**person("0061", "SUSANTO"))
+    feb = enrollment_row(nik="", nama="SUSANTI", jenis_kelamin=sex, tanggal_lahir=BIRTH.isoformat())
+    flows.landing.enrollment(JAN, [jan])
+    flows.landing.enrollment(FEB, [feb])
+    flows.publish(JAN)
+    flows.publish(FEB)
+    expected = (jan["kpj"], "name_similar") if followed else (None, None)
+    assert continuity(flows, FEB) == {feb["kpj"]: expected}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,3 +34,24 @@ def test_the_contract_imports_cheaply() -> None:
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_top_level_packages_are_declared_in_one_place() -> None:
+    """A top-level package is declared once, in the hatch wheel's ``packages`` (the Makefile
+    compiles its bytecode from that list). import-linter and mypy cannot read that list, so
+    their copies must equal it; and every folder at the root holding Python code, other than
+    ``tests``, must be declared (else it is left out of the wheel, the layers and mypy)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    declared = config["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"]
+    assert config["tool"]["importlinter"]["root_packages"] == declared
+    assert config["tool"]["mypy"]["files"] == declared
+    on_disk = {
+        folder.name
+        for folder in ROOT.iterdir()
+        if folder.is_dir()
+        and not folder.name.startswith(".")
+        and folder.name != "tests"
+        and any(folder.glob("*.py"))
+    }
+    assert sorted(on_disk - set(declared)) == []
+    assert sorted(set(declared) - on_disk) == []

@@ -124,12 +124,13 @@ def test_rule1_two_valid_niks_are_never_one_person(pipeline: Pipeline) -> None:
     ]
     groups = persons_of(resolve(pipeline, rows), rows)
     assert groups[0] != groups[1]
-    assert groups[2] == groups[0]  # the nearest name, then the smallest NIK
+    assert groups[2] == groups[0]  # the nearest name, then the smallest person_id
 
 
-# Person rule 2, "the same or nearly the same name": pairs as registered, both ways. A
-# small spelling variant of the same name is nearly the same; a different name never is,
-# however few letters apart.
+# Person rule 2, "the same or nearly the same name" (contract, additions of 2026-12-07):
+# pairs as registered, both ways. Nearly the same: equal once normalised, equal without
+# spaces, or one word differing by one slip of any letter where both spellings of the word
+# have five letters or more; compared as written and in the old-spelling reading.
 NEARLY_SAME = [
     ("MUHAMMAD RIZKI PRATAMA", "muhammad rizki pratama"),  # case
     ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD  RIZKI   PRATAMA "),  # spacing
@@ -139,54 +140,106 @@ NEARLY_SAME = [
     ("MUHAMMAD RIZKI PRATAMA", "MOH RIZKI PRATAMA"),
     ("MUHAMMAD RIZKI PRATAMA", "M. Rizki Pratama"),
     ("MUHAMMAD RIZKI PRATAMA", "MUHAMAD RIZKI PRATAMA"),
-    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKY PRATAMA"),  # I for Y
-    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKI PRATMA"),  # a letter dropped
-    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKI PRATTAMA"),  # a letter typed twice
-    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RZIKI PRATAMA"),  # two letters swapped
-    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKI PRATEMA"),  # a vowel for another
-    ("SITI NUR HALIZA", "SITI NURHALIZA"),  # words written together
-    ("SITI NURHALIZA", "Siti Nurhalisa"),  # S for Z
-    ("SITI NURJANNAH", "SITI NURJANAH"),  # a doubled letter typed once
-    ("NORDIN LATIF", "NURDIN LATIF"),
-    ("YOHANES SERAN", "YOHANIS SERAN"),
     ("DRS. H. AHMAD FAUZAN, S.E.", "Ahmad Fauzan"),
     ("Nur'aini", "NURAINI"),  # punctuation
+    ("NUR HALIZA", "NURHALIZA"),  # equal without spaces (the contract's example)
+    ("SITI NUR HALIZA", "SITI NURHALIZA"),
+    # One slip of any letter in a word of five letters or more (the contract's examples):
+    ("RUDI HERMAWAN", "RUDI HERMAWAM"),  # the last letter, a consonant
+    ("AHMAD SALEH", "AHMAT SALEH"),  # D/T, a word of exactly five letters
+    ("BAMBANG SUTRISNO", "Bambang Sutrisna"),  # the last letter, a vowel
+    ("TAUFIK TAMBUNAN", "TAUFIK TANBUNAN"),  # M/N
+    ("DEDI NUGROHO", "DEDI NUGAOHO"),  # R/A: any letter for any other
+    ("ADITYA DALIMUNTHE", "ADITYA DALINUNTHE"),
+    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKY PRATAMA"),  # I/Y
+    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKI PRATMA"),  # a letter dropped
+    # ... and the other splits of the held-out data set, from the issue:
+    ("MAYA LATIF", "MAYA LADIF"),  # the word LATIF has five letters
+    ("EKA RANGKUTI BAHRI", "EKA RANAKUTI BAHRI"),
+    ("KHAIRUL YULIANTO", "KHAIRUL YULIANDO"),
+    ("ANDI MAPPASENG", "ANDI MAPPASEMG"),
+    ("DESI EFFENDI", "DESI EFFEMDI"),
+    # ... and the other kinds of slip:
+    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKI PRATTAMA"),  # a letter typed twice
+    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RZIKI PRATAMA"),  # two neighbours swapped
+    ("SITI NURJANNAH", "SITI NURJANAH"),  # a doubled letter typed once
+    ("BAHARUDDIN LATIF", "SAHARUDDIN LATIF"),  # the first letter
+    ("AGUS SAPUTRA", "AGUS SAPUTRI"),  # the ending (the same sex: see the sex tests)
+    ("HIDAYAT NUGROHO", "HIDAYATI NUGROHO"),  # a letter added at the end
+    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKI PRATAM"),  # the last letter dropped (6 left)
+    ("NORDIN LATIF", "NURDIN LATIF"),
+    ("YOHANES SERAN", "YOHANIS SERAN"),
+    ("SITI NURHALIZA", "Siti Nurhalisa"),
+    # The old spelling read as today's: each pair of the contract, then a slip on top.
+    ("SOEHARTO", "SUHARTO"),  # OE = U
+    ("DJOKO WIDODO", "JOKO WIDODO"),  # DJ = J
+    ("TJAHJADI", "CAHJADI"),  # TJ = C
+    ("SJAMSUL BAHRI", "SYAMSUL BAHRI"),  # SJ = SY
+    ("ACHMAD SUBAGIO", "AKHMAD SUBAGIO"),  # CH = KH
+    ("NJOMAN SUKARTA", "NYOMAN SUKARTA"),  # NJ = NY at the start of a word
+    ("SOEHARTO", "SUHARTA"),  # one slip from SUHARTO in the reading
+    ("YOSEF MANEK", "YOESF MANEK"),  # a slip that happens to type OE: one slip as written
 ]
+# Another name: a changed word of fewer than five letters, two slips, a word missing or
+# added, words in another order.
 DIFFERENT = [
-    ("HADI SAPUTRA", "BUDI SAPUTRA"),  # different given names, the same family name
+    ("HADI SAPUTRA", "BUDI SAPUTRA"),  # the contract's example: another short given name
+    ("DENI SAPUTRA", "DANI SAPUTRA"),  # one letter, but a word of four letters
+    ("RINA LESTARI", "RINI LESTARI"),
     ("DENI SIMANJUNTAK", "HANI SIMANJUNTAK"),
     ("TUTI HASIBUAN", "WATI HASIBUAN"),
     ("TRI PERMATASARI", "SARI PERMATASARI"),
     ("Yuni Anggraini", "BUDI ANGGRAINI"),
-    ("DENI SAPUTRA", "DANI SAPUTRA"),  # one letter, but a short word: another name
-    ("RINA LESTARI", "RINI LESTARI"),
-    ("ILHAM SAPUTRA", "IRHAM SAPUTRA"),  # a consonant for another: another name
-    ("WAHYUDI SANTOSO", "WAHYUNI SANTOSO"),
-    ("AGUS SAPUTRA", "AGUS SAPUTRI"),  # the ending changed: another name
-    ("SUSANTO", "SUSANTI"),
-    ("HIDAYAT NUGROHO", "HIDAYATI NUGROHO"),
-    ("BAHARUDDIN LATIF", "SAHARUDDIN LATIF"),  # the initial changed
-    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKI PRATAM"),  # the ending dropped
-    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIDWAN PRATAMA"),
-    ("MUHAMMAD RIZKI PRATAMA", "RIZKI PRATAMA"),  # a word missing is not a spelling variant
+    ("ANI", "ANA"),
+    ("AHMAD SALEH", "AHMA SALEH"),  # a letter dropped leaves four: not a slip
+    ("RUDI HERMAWAN", "RUDI HARMAWAM"),  # two slips in one word
     ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIZKY PRATMA"),  # two slips in two words
+    ("MUHAMMAD RIZKI PRATAMA", "MUHAMMAD RIDWAN PRATAMA"),
+    ("MUHAMMAD RIZKI PRATAMA", "RIZKI PRATAMA"),  # a word missing
+    ("RIZKI PRATAMA", "RIZKI PRATAMA PUTRA"),  # a word added
+    ("AHMAD H SALEH", "AHMAD SALEH"),  # a title is dropped before the name only
     ("RIZKI PRATAMA", "PRATAMA RIZKI"),  # words in another order
-    ("ANI", "ANA"),  # very short names must match exactly
+    ("SUNJOTO WIBOWO", "SUNYOTA WIBOWO"),  # NJ inside a word is not read NY: two slips
 ]
+# The price the contract states: a consonant for another in a word of five letters or
+# more makes one slip, even where it was another name (both men, one without a valid
+# NIK, the same birth date and regency: read as one person).
+PRICE = [("ILHAM SAPUTRA", "IRHAM SAPUTRA"), ("WAHYUDI SANTOSO", "WAHYUNI SANTOSO")]
 
 
-@pytest.mark.parametrize(("a", "b"), NEARLY_SAME)
-def test_rule2_nearly_same_names(sql: duckdb.DuckDBPyConnection, a: str, b: str) -> None:
+def nearly_same(sql: duckdb.DuckDBPyConnection, a: str, b: str) -> bool:
     query = "SELECT names_nearly_same(normalise_name(?), normalise_name(?))"
-    assert sql.execute(query, [a, b]).fetchone() == (True,)
-    assert sql.execute(query, [b, a]).fetchone() == (True,)
+    [(same,)] = sql.execute(query, [a, b]).fetchall()
+    return bool(same)
+
+
+@pytest.mark.parametrize(("a", "b"), NEARLY_SAME + PRICE)
+def test_rule2_nearly_same_names(sql: duckdb.DuckDBPyConnection, a: str, b: str) -> None:
+    assert nearly_same(sql, a, b)
+    assert nearly_same(sql, b, a)
 
 
 @pytest.mark.parametrize(("a", "b"), DIFFERENT)
 def test_rule2_different_names(sql: duckdb.DuckDBPyConnection, a: str, b: str) -> None:
-    query = "SELECT names_nearly_same(normalise_name(?), normalise_name(?))"
-    assert sql.execute(query, [a, b]).fetchone() == (False,)
-    assert sql.execute(query, [b, a]).fetchone() == (False,)
+    assert not nearly_same(sql, a, b)
+    assert not nearly_same(sql, b, a)
+
+
+@pytest.mark.parametrize(
+    ("old", "today"),
+    [("OE", "U"), ("DJ", "J"), ("TJ", "C"), ("SJ", "SY"), ("CH", "KH"), ("NJ", "NY")],
+)
+def test_rule2_old_spelling_reads_as_today(
+    sql: duckdb.DuckDBPyConnection, old: str, today: str
+) -> None:
+    """Each old spelling at the start of a word and inside one (NJ at the start only), with
+    a slip on top that only the reading leaves at one."""
+    start = f"{old}AMALUDIN"
+    assert nearly_same(sql, start, f"{today}AMALUDIN")
+    assert nearly_same(sql, start, f"{today}AMALUDIM")  # a slip in the reading
+    inside = f"SU{old}ARMAN"
+    assert nearly_same(sql, inside, f"SU{today}ARMAN")  # (NJ / NY: one slip as written)
+    assert nearly_same(sql, inside, f"SU{today}ARMIN") == (old != "NJ")
 
 
 @pytest.mark.parametrize(
@@ -267,6 +320,98 @@ def test_rule2_rows_without_nik_form_one_person_among_themselves(pipeline: Pipel
         enrollment_row(nama="SITI NURHALIZA", alamat="elsewhere", **base),  # same person
     ]
     assert persons_of(resolve(pipeline, rows), rows) == [0, 0, 0, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("nik_less", "sex", "joins"),
+    [
+        ("SUSANTO", "L", True),  # the same name, the same sex
+        ("SUSANTI", "L", True),  # one slip, the same sex
+        ("SUSANTI", "P", False),  # one slip, the other sex: the contract's example
+        ("SUSANTO", "P", False),  # even the same name: the sex must be the same
+    ],
+)
+def test_rule2_the_same_sex(pipeline: Pipeline, nik_less: str, sex: str, joins: bool) -> None:
+    rows = [
+        enrollment_row(nik=make_nik(BIRTH, "L"), nama="SUSANTO", tanggal_lahir=BIRTH.isoformat()),
+        enrollment_row(nik="", nama=nik_less, jenis_kelamin=sex, tanggal_lahir=BIRTH.isoformat()),
+    ]
+    assert persons_of(resolve(pipeline, rows), rows) == ([0, 0] if joins else [0, 1])
+
+
+def test_rule2_the_nearest_name_wins_over_the_smaller_person_id(pipeline: Pipeline) -> None:
+    base = {"tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(kpj="10000000090", nik=make_nik(BIRTH, serial="0001"),
+                       nama="BUDI HERMAWAN", **base),
+        enrollment_row(kpj="10000000050", nik=make_nik(BIRTH, serial="0002"),
+                       nama="BUDI HERMAWAM", **base),
+        enrollment_row(kpj="10000000099", nik="", nama="Budi Hermawan", **base),  # equal to 0
+        enrollment_row(kpj="10000000098", nik="", nama="BUDI HERMAWAK", **base),  # one slip from both
+    ]  # fmt: skip
+    # The last row is one slip from both: no shared address, so the smallest person_id
+    # (kpj ...50, although its NIK is the larger one).
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 1, 0, 1]
+
+
+def test_rule2_namesakes_without_a_shared_address_take_the_smallest_person_id(
+    pipeline: Pipeline,
+) -> None:
+    same = {"nama": "AHMAD YANI", "tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(kpj="10000000070", nik=make_nik(BIRTH, serial="0001"), **same),
+        enrollment_row(kpj="10000000060", nik=make_nik(BIRTH, serial="0002"), **same),
+        enrollment_row(kpj="10000000080", nik="", alamat="JL. LAIN 9", **same),
+    ]
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 1, 1]
+
+
+# One tiny input per class the demo generator plants (docs/demo-data.md): a row with a
+# valid NIK, and a row of the class; whether the contract makes them one person.
+PLANTED_CLASSES = {
+    "nik_missing": ("BUDI SANTOSO", {"nik": "", "nama": "BUDI SANTOSO"}, True),
+    "nik_invalid": ("BUDI SANTOSO", {"nik": "647201150590000", "nama": "BUDI SANTOSO"}, True),
+    "title": ("BUDI SANTOSO", {"nik": "", "nama": "H. Budi Santoso, S.E."}, True),
+    "muh_abbrev": ("MUHAMMAD ARIFIN", {"nik": "", "nama": "M. ARIFIN"}, True),
+    "typo": ("BUDI SANTOSO", {"nik": "", "nama": "BUDI SANTOSA"}, True),
+    "spacing": ("SITI NURHALIZA", {"nik": "", "nama": "SITI NUR HALIZA"}, True),
+    "old_spelling": ("SUDARMONO", {"nik": "", "nama": "SOEDARMONO"}, True),
+    "namesake": ("AHMAD YANI", {"nik": make_nik(date(1990, 5, 15), serial="9999"),
+                                "nama": "AHMAD YANI"}, False),
+    "negative_short": ("DENI SAPUTRA", {"nik": "", "nama": "DANI SAPUTRA"}, False),
+    "negative_two_slips": ("RUDI HERMAWAN", {"nik": "", "nama": "RUDI HARMAWAM"}, False),
+    "negative_sex": ("SUSANTO", {"nik": "", "nama": "SUSANTI", "jenis_kelamin": "P"}, False),
+    "negative_word": ("MUHAMMAD RIZKI PRATAMA", {"nik": "", "nama": "RIZKI PRATAMA"}, False),
+    "price": ("ILHAM SAPUTRA", {"nik": "", "nama": "IRHAM SAPUTRA"}, True),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("planted", sorted(PLANTED_CLASSES))
+def test_each_planted_class_on_a_tiny_input(pipeline: Pipeline, planted: str) -> None:
+    nik_name, other, same_person = PLANTED_CLASSES[planted]
+    rows = [enrollment_row(nama=nik_name), enrollment_row(**other)]
+    assert persons_of(resolve(pipeline, rows), rows) == ([0, 0] if same_person else [0, 1])
+
+
+def test_rule2_a_row_joins_the_person_through_its_other_nik_less_row(pipeline: Pipeline) -> None:
+    """Rule 2 reads "joins the person that has a row" with a nearly-same name: a row two
+    slips from the NIK row and one slip from a NIK-less row of that person joins it too."""
+    base = {"tanggal_lahir": BIRTH.isoformat()}
+    rows = [
+        enrollment_row(nik=make_nik(BIRTH), nama="RUDI HERMAWAN", **base),
+        enrollment_row(nik="", nama="RUDI HERMAWAM", **base),  # one slip from the NIK row
+        enrollment_row(nik="", nama="RUDI HERNAWAM", alamat="X", **base),  # two from it
+        enrollment_row(nik="", nama="RUDI HARNAWAM", alamat="Y", **base),  # three: a chain
+        enrollment_row(nik="", nama="RUDI SANTOSO", **base),  # another name
+    ]
+    assert persons_of(resolve(pipeline, rows), rows) == [0, 0, 0, 0, 1]
+    assert pipeline.internal("SELECT match_rule FROM core.person_link ORDER BY kpj") == [
+        ("nik",),
+        ("name_similar",),
+        ("name_similar",),
+        ("name_similar",),
+        ("name_group",),
+    ]
 
 
 def test_rule3_every_accepted_row_belongs_to_exactly_one_person(pipeline: Pipeline) -> None:

@@ -2,8 +2,8 @@
 
 The contract's additions of 2026-11-28: each person of period P continues at most one
 person of the previous period and each of those is continued at most once; they match by
-a shared valid NIK, or else by birth date, regency/city and the same or nearly the same
-name (person rule 2), with at least one of the two rows without a valid NIK. Where several
+a shared valid NIK, or else by birth date, sex, regency/city and the same or nearly the
+same name (person rule 2, made precise on 2026-12-07), with at least one of the two rows without a valid NIK. Where several
 match, a shared NIK wins, then the nearest name, then the smallest person_id. "Previous"
 is the latest period before P that has been published, whatever the gap.
 

@@ -26,19 +26,21 @@ WITH open_person AS (
       AND person_id NOT IN (SELECT person_id_sebelumnya FROM followed)
 )
 SELECT DISTINCT o.periode = getvariable('periode') AS now, o.person_id, o.has_nik,
-       e.tanggal_lahir, e.kode_kemendagri_kabkota AS regency, normalise_name(e.nama) AS name_key
+       e.tanggal_lahir, e.jenis_kelamin, e.kode_kemendagri_kabkota AS regency,
+       normalise_name(e.nama) AS name_key
 FROM open_person o
 JOIN core.person_link l ON l.periode = o.periode AND l.person_id = o.person_id
 JOIN staging.enrollment e ON e.periode = l.periode AND e.kpj = l.kpj;
 
--- Otherwise a row of each with the same birth date, the same regency/city and the same or
--- nearly the same name (person rule 2), at least one of the two without a valid NIK. Two
+-- Otherwise a row of each with the same birth date, the same sex, the same regency/city and
+-- the same or nearly the same name (person rule 2), at least one of the two without a valid NIK. Two
 -- persons with different valid NIKs never continue each other (person rule 1), so one of
 -- the two persons has no valid NIK at all, and every pair of their rows qualifies.
 CREATE OR REPLACE TEMP TABLE candidate AS
 SELECT a.person_id, b.person_id AS person_id_sebelumnya,
        min(name_distance(a.name_key, b.name_key)) AS distance
 FROM open_row a
-JOIN open_row b ON NOT b.now AND b.tanggal_lahir = a.tanggal_lahir AND b.regency = a.regency
+JOIN open_row b ON NOT b.now AND b.tanggal_lahir = a.tanggal_lahir
+                AND b.jenis_kelamin = a.jenis_kelamin AND b.regency = a.regency
 WHERE a.now AND NOT (a.has_nik AND b.has_nik) AND names_nearly_same(a.name_key, b.name_key)
 GROUP BY ALL;

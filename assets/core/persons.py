@@ -3,10 +3,11 @@
 The contract's person rules, in SQL inside DuckDB (the SQL files beside this module):
 
 1. rows with the same valid NIK are one person; two different valid NIKs never are;
-2. a row without a valid NIK joins the person with the same birth date, the same
-   regency/city and the same or nearly the same normalised name (``normalise_name``,
-   ``names_nearly_same`` in contract/macros.sql); otherwise it is a person of its own,
-   together with the other NIK-less rows that match it;
+2. a row without a valid NIK joins the person that has a row with the same birth date,
+   the same sex, the same regency/city and the same or nearly the same normalised name
+   (``normalise_name``, ``names_nearly_same`` in contract/macros.sql; the nearest name,
+   then a shared address, then the smallest person_id); otherwise it is a person of its
+   own, together with the other NIK-less rows that match it;
 3. every accepted row belongs to exactly one person.
 """
 
