@@ -77,7 +77,7 @@ def test_persons_are_the_planted_persons(run: Run) -> None:
             [periode],
         ) == [
             (
-                planted.true_persons[periode],
+                planted.true_persons[periode] - planted.price_merges[periode],
                 planted.active_persons[periode],
                 planted.pmi_only_persons[periode],
             )

@@ -195,6 +195,7 @@ class Generator:
             },
             accepted_rows={p: e.accepted_rows for p, e in enrollment.items()},
             true_persons={p: t.true_persons for p, t in persons.items()},
+            price_merges={p: t.price_merges for p, t in persons.items()},
             active_persons={p: t.active_persons for p, t in persons.items()},
             pmi_only_persons={p: t.pmi_only_persons for p, t in persons.items()},
             active_persons_by_region_bps={p: t.by_region_bps for p, t in persons.items()},

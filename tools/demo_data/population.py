@@ -87,10 +87,12 @@ OLD_SPELLING_BEFORE = 1975
 
 
 class PeriodTruth(NamedTuple):
-    """What one period's rows amount to, counted on true persons."""
+    """What one period's rows amount to, counted on the persons of the contract: the true
+    persons, a planted price pair read as one (`persons["reads_as"]`)."""
 
     active: pl.DataFrame  # one row per active person: region, sector, informal
     true_persons: int
+    price_merges: int  # true persons less the persons of the contract
     active_persons: int
     pmi_only_persons: int
     by_region_bps: dict[str, int]
@@ -370,6 +372,7 @@ class Population:
         planted = np.zeros(n, np.int8)
         partner = np.full(n, -1, np.int64)
         renamed: dict[int, str] = {}
+        reads_as = np.arange(n)
         rnd = random.Random(int(rng.integers(2**62)))
 
         def by_group(pool: np.ndarray) -> dict[int, np.ndarray]:
@@ -392,6 +395,8 @@ class Population:
                 p[key][b] = p[key][a]
             planted[[a, b]] = PLANTED[kind]
             partner[a], partner[b] = b, a
+            if kind == "price":  # b has no valid NIK: the contract reads b's rows as a's
+                reads_as[b] = a
 
         first = p["intro"] == 0
         ys = rng.permutation(np.flatnonzero(nikless & first))
@@ -447,7 +452,7 @@ class Population:
         g["nik_kind"][namesake] = 0
         g["nik_kind"][(g["ordinal"] == 1) & np.isin(g["pid"], with_row)] = 1
         p["has_muhammad"][list(renamed)] = [("MUHAMMAD" in renamed[i].split()) for i in renamed]
-        p["planted"], p["partner"] = planted, partner
+        p["planted"], p["partner"], p["reads_as"] = planted, partner, reads_as
 
     def separate_blocks(self) -> None:
         """Keep the truth decidable: no two persons of one block (birth date, sex, regency;
@@ -671,13 +676,14 @@ class Population:
     # truth ------------------------------------------------------------------------
 
     def attribute(self, k: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The contract's active-person rule on this period's rows, person = true person:
-        latest AKTIF non-PMI registration (ties: smallest kpj) gives region/sector/segment."""
+        """The contract's active-person rule on this period's rows, person = the person of
+        the contract (`persons["reads_as"]`): latest AKTIF non-PMI registration (ties:
+        smallest kpj) gives region/sector/segment."""
         g = self.regs
         mask = g["present"][:, k]
         rows = pl.DataFrame(
             {
-                "pid": g["pid"][mask],
+                "pid": self.persons["reads_as"][g["pid"][mask]],
                 "aktif": g["aktif"][mask, k],
                 "seg": g["seg"][mask],
                 "sector": g["sector"][mask],
@@ -712,9 +718,11 @@ class Population:
         mask = g["present"][:, k]
         nk = g["nik_kind"][mask]
         valid = nk == 0
+        true_persons = len(np.unique(g["pid"][mask]))
         return PeriodTruth(
             active=active,
-            true_persons=rows.get_column("pid").n_unique(),
+            true_persons=true_persons,
+            price_merges=true_persons - rows.get_column("pid").n_unique(),
             active_persons=active.height,
             pmi_only_persons=pmi_only,
             by_region_bps=counts("region", self.kaltim.bps),

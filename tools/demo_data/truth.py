@@ -119,6 +119,10 @@ class PlantedTruth:
     accepted_rows: Mapping[str, int]
     #: {periode: n} distinct real persons among the accepted rows.
     true_persons: Mapping[str, int]
+    #: {periode: n} real persons the contract reads as another (the stated price: planted
+    #: `price` pairs present in the period). The contract's persons are ``true_persons``
+    #: less these; the active-person and flow figures below count the contract's persons.
+    price_merges: Mapping[str, int]
     #: {periode: n} active persons after person dedup.
     active_persons: Mapping[str, int]
     #: {periode: n} persons active only as migrant workers abroad (PMI).
