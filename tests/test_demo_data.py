@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -28,6 +29,7 @@ from tools.demo_data import (
     generate_demo_landing,
 )
 from tools.demo_data.names import typo
+from tools.demo_data.population import PLANTED, Population
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
 PERIODS = ("2025-03", "2025-04")
@@ -735,3 +737,32 @@ def test_planted_flows_are_real_and_add_up(demo: DemoSummary) -> None:
         assert sum(f.sebelumnya for f in cells) == province.sebelumnya
         assert sum(f.baru for f in cells) >= province.baru
     assert PERIODS[0] not in planted.flows_province
+
+
+def test_separate_blocks_moves_apart_names_too_close_in_a_block() -> None:
+    """On a tiny block: names one slip apart (as written, or in the old-spelling reading)
+    get another birth date, a far name and a planted pair stay where they are."""
+    names = ["ANGGRAENI LESTARI", "ANGGRAINI LESTARI", "BUDI SANTOSO", "SOEHARTO", "SUHARTA"]
+    names += ["ILHAM SAPUTRA", "IRHAM SAPUTRA"]  # a planted price pair
+    n = len(names)
+    pop = Population.__new__(Population)
+    pop.rng, pop.kemendagri = np.random.default_rng(1), ["6472"]
+    day = 5000  # 1983-09-09
+    pop.dob_lo, pop.dob_hi = day - 20_000, day + 5_000
+    partner = np.array([-1, -1, -1, -1, -1, 6, 5])
+    pop.persons = {
+        "base_name": pl.Series(names),
+        "dob": np.full(n, day),
+        "female": np.zeros(n, bool),
+        "region": np.zeros(n, np.int64),
+        "region_after": np.zeros(n, np.int64),
+        "move_at": np.full(n, -1),
+        "partner": partner,
+        "planted": np.where(partner >= 0, PLANTED["price"], 0),
+    }
+    pop.regs = {"pid": np.arange(n), "nik_kind": np.array([1, 0, 0, 0, 1, 0, 1])}
+    pop.separate_blocks()
+    dob = pop.persons["dob"]
+    assert pop.separated_persons == 2
+    assert (dob[0] != day) ^ (dob[1] != day) and (dob[3] != day) ^ (dob[4] != day)
+    assert dob[2] == dob[5] == dob[6] == day
