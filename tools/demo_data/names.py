@@ -356,10 +356,10 @@ def today_reading(names: Sequence[str] | pl.Series) -> pl.Series:
     return out.str.replace_all(r"\bNJ", "NY")
 
 
-#: How far apart (edits over the whole name) the names of two persons of one block must
-#: be, in every form (`name_forms`), unless they are a planted pair: each may carry one
-#: slip, so two variants stay at least two slips apart.
-BLOCK_SEPARATION = 4
+#: Edits (over the whole name, spaces removed) that must remain between any row of one
+#: person and any row of another of the same block, unless they are a planted pair: two
+#: names two edits apart are never one slip apart, nor equal without spaces.
+SEPARATION_LEFT = 2
 
 
 def name_forms(normalised: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
@@ -375,6 +375,38 @@ def name_forms(normalised: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
 def separation(a: Sequence[str], b: Sequence[str]) -> int:
     """The fewest edits between any form of one name and any form of the other."""
     return min(edit_distance(x, y) for x in set(a) for y in set(b))
+
+
+def edit_distances(a: pl.Series, b: pl.Series) -> np.ndarray:
+    """`edit_distance` of each pair of upper-case ASCII strings, for many pairs at once:
+    one table per pair, filled a cell at a time for all pairs together (numpy)."""
+    n = len(a)
+    len_a, len_b = a.str.len_bytes().to_numpy(), b.str.len_bytes().to_numpy()
+    if n == 0:
+        return np.zeros(0, np.int64)
+    width_a, width_b = int(len_a.max()), int(len_b.max())
+
+    def letters(text: pl.Series, width: int) -> np.ndarray:
+        padded = "".join(text.str.pad_end(width, "_").to_list()).encode("ascii")
+        return np.frombuffer(padded, np.uint8).reshape(n, width).T.copy()
+
+    x, y = letters(a, width_a), letters(b, width_b)
+    out = len_b.astype(np.int64)  # where a is empty
+    prev2 = prev = np.tile(np.arange(width_b + 1, dtype=np.int16), (n, 1)).T
+    for i in range(1, width_a + 1):
+        cur = np.empty_like(prev)
+        cur[0] = i
+        for j in range(1, width_b + 1):
+            best = np.minimum(prev[j], cur[j - 1]) + 1
+            np.minimum(best, prev[j - 1] + (x[i - 1] != y[j - 1]), out=best)
+            if i > 1 and j > 1:
+                swapped = (x[i - 1] == y[j - 2]) & (x[i - 2] == y[j - 1])
+                best = np.where(swapped, np.minimum(best, prev2[j - 2] + 1), best)
+            cur[j] = best
+        done = len_a == i
+        out[done] = cur[len_b[done], np.flatnonzero(done)]
+        prev2, prev = prev, cur
+    return out
 
 
 #: Endings that make a man's name a woman's (SUSANTO / SUSANTI, SAPUTRA / SAPUTRI,
@@ -449,19 +481,11 @@ def spelled(name: str) -> tuple[str, str]:
     return name.replace(" ", ""), read_as_today(name).replace(" ", "")
 
 
-def letter_count_bounds(
-    forms: list[pl.Series],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per name, the fewest and most of each letter, and the shortest and longest length,
-    over its ``forms`` (uint8 counts: a name has fewer than 256 of any letter)."""
-    n = len(forms[0])
-    lo = np.empty((n, len(ALPHABET)), np.uint8)
-    hi = np.empty_like(lo)
-    for c, letter in enumerate(ALPHABET):
-        counts = np.stack([f.str.count_matches(letter, literal=True).to_numpy() for f in forms])
-        lo[:, c], hi[:, c] = counts.min(axis=0), counts.max(axis=0)
-    lengths = np.stack([f.str.len_chars().to_numpy() for f in forms]).astype(np.int32)
-    return lo, hi, lengths.min(axis=0), lengths.max(axis=0)
+def letter_counts(names: pl.Series) -> np.ndarray:
+    """How often each letter A-Z occurs in each name (uint8: fewer than 256 of any)."""
+    return np.column_stack(
+        [names.str.count_matches(letter, literal=True).to_numpy() for letter in ALPHABET]
+    ).astype(np.uint8)
 
 
 def normalised_names(nama: pl.Series) -> pl.Series:

@@ -40,14 +40,16 @@ from tools.demo_data.model import (
     Kaltim,
 )
 from tools.demo_data.names import (
-    BLOCK_SEPARATION,
     ETHNIC,
+    NO_SLIP,
+    SEPARATION_LEFT,
+    SLIP_MIN_LETTERS,
     draw_names,
-    letter_count_bounds,
+    edit_distances,
+    letter_counts,
     name_forms,
     normalised_names,
     pair_name,
-    separation,
 )
 from tools.demo_data.truth import (
     PAIR_KINDS,
@@ -84,6 +86,32 @@ NAMESAKE = PLANTED["namesake"]
 #: Persons born before this year may write their name in the old spelling (Ejaan Lama,
 #: replaced in 1972; birth certificates and habits lag a few years).
 OLD_SPELLING_BEFORE = 1975
+
+
+class NameForms:
+    """The forms of each distinct name (`names.name_forms`: as written, in the reading,
+    in the old spelling) with their letter counts, and each person's name among them."""
+
+    def __init__(self, forms: tuple[pl.Series, pl.Series, pl.Series], name_of: np.ndarray):
+        self.forms, self.name_of = forms, name_of
+        self.counts = [letter_counts(form) for form in forms]
+
+    def of(self, persons: np.ndarray, old_speller: np.ndarray) -> list[pl.Series]:
+        """The forms of these persons' names; the old spelling only if born before 1975."""
+        ids = self.name_of[persons]
+        written, read, old = (form.gather(ids) for form in self.forms)
+        speller = pl.lit(pl.Series(old_speller[persons]))
+        return [written, read, pl.select(pl.when(speller).then(old).otherwise(written)).to_series()]
+
+    def letter_bounds(
+        self, persons: np.ndarray, old_speller: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per person, the fewest and the most of each letter over the forms of `of`."""
+        written, read, old = (counts[self.name_of[persons]] for counts in self.counts)
+        old = np.where(old_speller[persons, None], old, written)
+        return np.minimum(np.minimum(written, read), old), np.maximum(
+            np.maximum(written, read), old
+        )
 
 
 class PeriodTruth(NamedTuple):
@@ -457,22 +485,34 @@ class Population:
     def separate_blocks(self) -> None:
         """Keep the truth decidable: no two persons of one block (birth date, sex, regency;
         movers in both regencies), one of them with a row without a valid NIK, have names
-        fewer than `BLOCK_SEPARATION` edits apart in any form (`name_forms`), planted pairs
-        excepted. One of each such pair gets another birth date (a few months away), until
-        none is left. A slip on each side then still leaves two slips between them, so no
-        row of one is the same name as a row of the other by the contract."""
+        too close in any form (`name_forms`), planted pairs excepted. Too close: fewer
+        than `SEPARATION_LEFT` edits apart, plus one for each of the two whose name can
+        take a slip (its rows are then up to one edit from its forms). One of each such
+        pair gets another birth date (a few months away), until none is left: no row of
+        one is then the same name as a row of the other by the contract. Names are
+        prepared once per distinct name (far fewer than persons)."""
         rng, p, g = self.rng, self.persons, self.regs
         n = len(p["dob"])
-        keys = normalised_names(p["base_name"])
+        distinct = p["base_name"].unique().sort()
+        name_of = (p["base_name"].rank("dense") - 1).cast(pl.Int64).to_numpy()
+        keys = normalised_names(distinct)
+        slippable = (
+            keys.str.split(" ")
+            .list.eval(
+                (pl.element().str.len_chars() >= SLIP_MIN_LETTERS)
+                & ~pl.element().is_in(list(NO_SLIP))
+            )
+            .list.any()
+            .to_numpy()[name_of]
+        )
+        names = NameForms(name_forms(keys), name_of)
         nikless = np.zeros(n, bool)
         nikless[g["pid"][g["nik_kind"] > 0]] = True
-        written, read, old = name_forms(keys)
         redrawn = np.zeros(n, bool)
         check = np.ones(n, bool)  # persons whose pairs are (re)checked this round
         while True:
-            old_speller = pl.lit(pl.Series(ymd(p["dob"])[0] < OLD_SPELLING_BEFORE))
-            as_old = pl.select(pl.when(old_speller).then(old).otherwise(written)).to_series()
-            close = self._close_names([written, read, as_old], nikless, check)
+            old_speller = p["dob"] < to_day(f"{OLD_SPELLING_BEFORE}-01-01")
+            close = self._close_names(names, old_speller, slippable, nikless, check)
             if not len(close):
                 break
             a, b = close[:, 0], close[:, 1]
@@ -490,13 +530,18 @@ class Population:
         self.separated_persons = int(redrawn.sum())
 
     def _close_names(
-        self, forms: list[pl.Series], nikless: np.ndarray, check: np.ndarray
+        self,
+        names: NameForms,
+        old_speller: np.ndarray,
+        slippable: np.ndarray,
+        nikless: np.ndarray,
+        check: np.ndarray,
     ) -> np.ndarray:
         """Pairs (a, b) of persons of one block, a with a row without a valid NIK, a or b
-        in ``check``, not a planted pair, whose names are fewer than `BLOCK_SEPARATION`
-        edits apart. A bound from letter counts and lengths (an edit changes a letter's
-        count by one, a substitution two counts) rules out most pairs in bulk; the few
-        left are measured exactly."""
+        in ``check``, not a planted pair, whose names are too close (`separate_blocks`).
+        Bounds from lengths, then from letter counts (an edit changes a letter's count by
+        one, a substitution two counts), rule out most pairs in bulk; the few left are
+        measured exactly."""
         p = self.persons
         n = len(p["dob"])
         moved = np.flatnonzero(p["move_at"] >= 0)
@@ -508,35 +553,49 @@ class Population:
                 "region": np.r_[p["region"], p["region_after"][moved]].astype(np.int16),
             }
         )
+        block = ["dob", "female", "region"]
+        if not check.all():  # only the blocks of the persons checked
+            checked = people.filter(pl.Series(check[people["a"].to_numpy()]))
+            people = people.join(checked.select(block).unique(), on=block, how="semi")
         left = people.filter(pl.Series(nikless[people["a"].to_numpy()]))
         partner, found = p["partner"], []
         for region in range(len(self.kemendagri)):
-            block = (
+            pairs = (
                 left.filter(pl.col("region") == region)
-                .join(people.filter(pl.col("region") == region), on=["dob", "female", "region"])
+                .join(people.filter(pl.col("region") == region), on=block)
                 .select("a", b="a_right")
             )
-            a, b = block["a"].to_numpy(), block["b"].to_numpy()
+            a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
             keep = (a != b) & (check[a] | check[b]) & (partner[a] != b)
             found.append(np.c_[a[keep], b[keep]])
-        pairs = np.unique(np.concatenate(found), axis=0)
-        involved = np.unique(pairs)
-        if not len(pairs):
-            return pairs
-        lo, hi, short, long_ = letter_count_bounds([f.gather(involved) for f in forms])
-        i, j = np.searchsorted(involved, pairs[:, 0]), np.searchsorted(involved, pairs[:, 1])
-        bound = np.empty(len(pairs), np.int64)
-        for at in range(0, len(pairs), 1 << 20):  # in chunks: 26 counts per pair
-            x, y = i[at : at + (1 << 20)], j[at : at + (1 << 20)]
-            lx, hx = lo[x].astype(np.int16), hi[x].astype(np.int16)
-            ly, hy = lo[y].astype(np.int16), hi[y].astype(np.int16)
-            gap = np.maximum(0, np.maximum(lx - hy, ly - hx)).sum(axis=1)
-            length_gap = np.maximum(0, np.maximum(short[x] - long_[y], short[y] - long_[x]))
-            bound[at : at + len(x)] = np.maximum((gap + 1) // 2, length_gap)
-        maybe = np.flatnonzero(bound < BLOCK_SEPARATION)
-        texts = list(zip(*(f.gather(involved).to_list() for f in forms), strict=True))
-        close = [k for k in maybe if separation(texts[i[k]], texts[j[k]]) < BLOCK_SEPARATION]
-        return pairs[close]
+        a, b = np.concatenate(found).T
+        needed = SEPARATION_LEFT + slippable[a].astype(np.int64) + slippable[b]
+        in_pairs = np.zeros(n, bool)
+        in_pairs[a] = in_pairs[b] = True
+        involved = np.flatnonzero(in_pairs)
+        at = np.zeros(n, np.int64)
+        at[involved] = np.arange(len(involved))
+        i, j = at[a], at[b]
+        lo, hi = names.letter_bounds(involved, old_speller)
+        short, long_ = lo.sum(axis=1, dtype=np.int64), hi.sum(axis=1, dtype=np.int64)
+        length_gap = np.maximum(short[i] - long_[j], short[j] - long_[i])
+        maybe = np.flatnonzero(length_gap < needed)
+        bound = np.empty(len(maybe), np.int64)
+        for start in range(0, len(maybe), 1 << 20):  # in chunks: 26 counts per pair
+            x, y = i[maybe[start : start + (1 << 20)]], j[maybe[start : start + (1 << 20)]]
+            gap = np.maximum(np.maximum(lo[x], hi[y]) - hi[y], np.maximum(lo[y], hi[x]) - hi[x])
+            bound[start : start + len(x)] = (gap.sum(axis=1, dtype=np.int64) + 1) // 2
+        maybe = maybe[bound < needed[maybe]]
+        form_a, form_b = names.of(a[maybe], old_speller), names.of(b[maybe], old_speller)
+        combos = pl.concat(
+            pl.DataFrame({"k": maybe, "x": fx, "y": fy}) for fx in form_a for fy in form_b
+        )
+        distinct = combos.select("x", "y").unique()
+        distinct = distinct.with_columns(d=edit_distances(distinct["x"], distinct["y"]))
+        nearest = combos.join(distinct, on=["x", "y"]).group_by("k").agg(pl.col("d").min())
+        k, d = nearest["k"].to_numpy(), nearest["d"].to_numpy()
+        close = k[d < needed[k]]
+        return np.c_[a[close], b[close]]
 
     def plan_moves(self) -> None:
         """From the second period on, a few persons' domicile moves to another regency

@@ -155,8 +155,8 @@ class PlantedTruth:
     planted_pairs: Mapping[PairKind, int]
     #: {periode: n} persons whose domicile moved to another regency in that period.
     movers: Mapping[str, int]
-    #: Persons whose birth date was redrawn because their name came within
-    #: `names.BLOCK_SEPARATION` edits of another person's of their block.
+    #: Persons whose birth date was redrawn because their name came too close to another
+    #: person's of their block (`Population.separate_blocks`).
     separated_persons: int
     #: {periode: flow} from the second period on, compared with the period before it (the
     #: previous published one when every period is published in order): the province ...
