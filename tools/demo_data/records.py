@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from contract.row_rules import ENROLLMENT_COLUMNS
-from tools.demo_data.arrays import date_strings, nullable, ymd
+from tools.demo_data.arrays import date_strings, nullable, to_day
 from tools.demo_data.model import BPU, JAKON, PU, SECTORS, SEGMENTS
 from tools.demo_data.names import (
     MUHAMMAD_ABBREVIATIONS,
@@ -74,7 +74,7 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
     # goes on an extra row of a person born before 1975, never with a slip or MUHAMMAD
     # abbreviated on the same row.
     base = p["base_name"].gather(pid)
-    born_old = ymd(p["dob"])[0] < OLD_SPELLING_BEFORE
+    born_old = p["dob"] < to_day(f"{OLD_SPELLING_BEFORE}-01-01")
     g["var_old"] = (
         (g["ordinal"] > 0)
         & ~g["var_typo"]
