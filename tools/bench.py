@@ -23,6 +23,7 @@ times each, and their medians compared.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -142,11 +143,18 @@ def step_times(dagster_home: Path, sampler: PeakSampler) -> dict[str, dict[str, 
     return dict(steps)
 
 
+def generator_version() -> str:
+    """A digest of the demo generator's code: a landing zone cached by an older generator
+    (another error model, another truth) is not reused."""
+    code = sorted(Path(__file__).with_name("demo_data").glob("*.py"))
+    return hashlib.sha256(b"".join(path.read_bytes() for path in code)).hexdigest()[:10]
+
+
 def ensure_landing(persons: int, periods: list[str], seed: int) -> Path:
     from tools.demo_data import generate_demo_landing
     from tools.demo_data.generator import TRUTH_DIR
 
-    landing = BENCH_DIR / f"landing-{persons}-{seed}-{'_'.join(periods)}"
+    landing = BENCH_DIR / f"landing-{persons}-{seed}-{'_'.join(periods)}-{generator_version()}"
     done = landing / ".complete"
     if not done.exists() or not (landing / TRUTH_DIR).is_dir():  # cached before the truth
         shutil.rmtree(landing, ignore_errors=True)
