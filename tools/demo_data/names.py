@@ -204,12 +204,13 @@ def typo(name: str, rnd: random.Random, tries: int = 20) -> str:
         return name
     for _ in range(tries):
         i = rnd.choices(slippable, [len(words[j]) for j in slippable])[0]
-        slipped = slip(words[i], rnd)
-        if len(slipped) < SLIP_MIN_LETTERS or edit_distance(slipped, words[i]) != 1:
+        slipped = slip(words[i], rnd)  # one edit, or none (a letter swapped with its twin)
+        if len(slipped) < SLIP_MIN_LETTERS or slipped == words[i]:
             continue
-        new = [*words[:i], slipped, *words[i + 1 :]]
-        if edit_distance(read_as_today(" ".join(new)), read_as_today(name)) <= 1:
-            return " ".join(new)
+        new = " ".join([*words[:i], slipped, *words[i + 1 :]])
+        read_new, read_name = read_as_today(new), read_as_today(name)
+        if (read_new == new and read_name == name) or edit_distance(read_new, read_name) <= 1:
+            return new
     return name
 
 
