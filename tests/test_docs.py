@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Pages written on other branches of the same issue: links to them may point nowhere until
 #: they are merged (then this set is emptied).
-PENDING = {"CHANGELOG.md", "docs/demo-data.md"}
+PENDING = {"CHANGELOG.md"}
 
 #: First segments of slash-holding names that are not repository paths: folders made at run
 #: time, the landing zone's folders, run tags, and the asset key prefixes (the stage folders).
