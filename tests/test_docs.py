@@ -5,7 +5,7 @@ The rule, for each page (text inside ``` fences is left out: it shows commands a
 - **Links.** Every markdown link or image ``[text](target)`` whose target is not a URL
   (``scheme:``) must name an existing file, relative to the page; a ``#fragment`` must be a
   heading of the target page (GitHub's slug: lower case, punctuation dropped, spaces to
-  hyphens). A link to a page being written in parallel (``PENDING``) may be missing.
+  hyphens).
 - **Paths in backticks.** A code span that holds a ``/`` and nothing that marks it as not a
   path is a path from the repository root, and its first segment decides:
   a top-level entry of the repository (``contract``, ``tests``, ``.streamlit`` ...): it
@@ -29,10 +29,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-
-#: Pages written on other branches of the same issue: links to them may point nowhere until
-#: they are merged (then this set is emptied).
-PENDING = {"CHANGELOG.md"}
 
 #: First segments of slash-holding names that are not repository paths: folders made at run
 #: time, the landing zone's folders, run tags, and the asset key prefixes (the stage folders).
@@ -77,8 +73,7 @@ def broken_links(page: Path) -> list[str]:
         name, _, fragment = target.partition("#")
         path = (page.parent / name).resolve() if name else page
         if not path.exists():
-            if path.relative_to(ROOT).as_posix() not in PENDING:
-                problems.append(f"{target}: no such file")
+            problems.append(f"{target}: no such file")
         elif fragment and path.suffix == ".md" and fragment not in anchors(path):
             problems.append(f"{target}: no heading #{fragment} in {path.name}")
     return problems
