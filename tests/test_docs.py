@@ -89,7 +89,7 @@ def broken_paths(page: Path, top_level: set[str]) -> list[str]:
             continue
         if first not in top_level:
             problems.append(f"`{span}`: {first}/ is not a folder of the repository")
-        elif not (ROOT / span).exists() and span.rstrip("/") not in PENDING:
+        elif not (ROOT / span).exists():
             problems.append(f"`{span}`: no such file or folder")
     return problems
 
