@@ -23,7 +23,7 @@ sys.exit(not all([compileall.compile_dir(p, quiet=1) for p in packages]))
 endef
 export COMPILE_PACKAGES
 
-.PHONY: setup run demo-data test test-fast lint format typecheck bench ui dashboard clean
+.PHONY: setup run run-distributed demo-data test test-fast lint format typecheck bench ui dashboard clean
 
 setup: .venv/.synced
 
@@ -42,6 +42,24 @@ demo-data: setup
 	fi
 
 run: demo-data
+	$(RUN) cakupan run
+
+# The demo in the distributed mode on this machine (docs/deploy.md): a fresh database on the
+# local PostgreSQL, the daemon and two Celery workers on the local Redis, then `cakupan run`
+# (the runs go through the queue) prints where each step ran. Everything stops at the end.
+DIST_DB ?= cakupan_demo
+DIST_HOME := $(CURDIR)/data/dagster_distributed
+run-distributed: demo-data
+	@mkdir -p "$(DIST_HOME)" && cp deploy/dagster.yaml "$(DIST_HOME)/"
+	@psql -h 127.0.0.1 -d postgres -qc "DROP DATABASE IF EXISTS $(DIST_DB) WITH (FORCE)" \
+		-c "CREATE DATABASE $(DIST_DB)"
+	export DAGSTER_HOME="$(DIST_HOME)" CAKUPAN_EXECUTOR=celery \
+		CAKUPAN_POSTGRES_URL="$${CAKUPAN_POSTGRES_URL:-postgresql://root@127.0.0.1:5432/$(DIST_DB)}" \
+		CAKUPAN_BROKER_URL="$${CAKUPAN_BROKER_URL:-redis://127.0.0.1:6379/0}"; \
+	trap 'kill $$pids 2>/dev/null; wait' EXIT; \
+	$(RUN) dagster-daemon run -w workspace.yaml > "$(DIST_HOME)/daemon.log" 2>&1 & pids="$$!"; \
+	$(RUN) cakupan worker --queue dagster --name worker-1 > "$(DIST_HOME)/worker-1.log" 2>&1 & pids="$$pids $$!"; \
+	$(RUN) cakupan worker --queue dagster --name worker-2 > "$(DIST_HOME)/worker-2.log" 2>&1 & pids="$$pids $$!"; \
 	$(RUN) cakupan run
 
 # The whole suite: lint, types, the code location as `dg` loads it, every test.

@@ -13,6 +13,9 @@ It is also where the warehouse's faults are met:
   killed writer left behind (candidate file, spill files).
 - **Damaged files, full disks**: DuckDB's errors for them become a ``WarehouseFault``, one
   line naming the file and what to do, never retried (the same file fails the same way).
+- **Files of another version** of the contract, or foreign ones (``check_files``): said
+  in one line when a run starts, before anything is written; migrated, rebuilt, kept aside
+  or refused.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import shutil
 import signal
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -31,9 +35,19 @@ import duckdb
 from pydantic import Field, PrivateAttr
 
 from assets import lock
+from assets.file_version import (
+    CURRENT,
+    EMPTY,
+    FOREIGN,
+    NEWER,
+    OLDER,
+    FileVersion,
+    read_version,
+)
 from contract import MACROS_SQL, reference
 from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
-from contract.tables import INTERNAL_TABLES, Table
+from contract.tables import ABOUT, INTERNAL_ABOUT, INTERNAL_TABLES, PUBLISHED_TABLES, Table
+from contract.version import CONTRACT_VERSION, package_version
 
 #: Dagster's run tag of a run's province (the ``province`` dimension of its partition).
 PROVINCE_TAG = "dagster/partition/province"
@@ -160,7 +174,8 @@ class Warehouse(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """A run takes the writer lock for its whole length (its steps build on each other:
-        nobody may write between them). Sensors and schedules only read: no lock."""
+        nobody may write between them), then looks once at the two files' versions
+        (`check_files`) before any step writes. Sensors and schedules only read: no lock."""
         run = context.run
         if run is None:
             return
@@ -168,6 +183,11 @@ class Warehouse(dg.ConfigurableResource):
         writer = self.writer_of_run(run.tags)
         writer.take_lock(run.run_id, "Dagster run", on_wait=log.warning if log else None)
         self._locked = writer.lock_path
+        try:  # once per run, before any step writes
+            writer.check_files(log.warning if log else dg.get_dagster_logger().warning)
+        except BaseException:
+            self.teardown_after_execution(context)
+            raise
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._locked is not None:
@@ -285,7 +305,16 @@ class Warehouse(dg.ConfigurableResource):
         file again."""
         Path(self.internal_path).parent.mkdir(parents=True, exist_ok=True)
         with self.writing("cakupan"), self.open(self.internal_path) as conn:
+            found = read_version(conn, self.internal_path, INTERNAL_TABLES, INTERNAL_ABOUT)
+            if found.kind in (NEWER, FOREIGN):  # also when no run checked it first
+                raise VersionRefused(found)
             prepare(conn, self.covered_provinces)
+            if found.kind != CURRENT:  # created, or migrated by prepare
+                conn.execute(f"DELETE FROM {INTERNAL_ABOUT.name}")
+                conn.execute(
+                    f"INSERT INTO {INTERNAL_ABOUT.name} VALUES (?, ?, now() AT TIME ZONE 'UTC')",
+                    [CONTRACT_VERSION, package_version()],
+                )
             yield conn
 
     @contextmanager
@@ -350,19 +379,9 @@ class Warehouse(dg.ConfigurableResource):
             return "the next `cakupan run` rebuilds it from the internal marts"
         return "run again"
 
-    def damaged_files(self, internal: bool = True) -> list[WarehouseFault]:
-        """The warehouse's DuckDB files that DuckDB cannot read (checked read-only, every
-        table read through once for the small published file; the header and catalog for
-        the internal one: a damaged data block there is met by the step that reads it)."""
-        files = [(self.internal_path, False)] if internal else []
-        found = (
-            self.damage(path, read_all) for path, read_all in [*files, (self.published_path, True)]
-        )
-        return [fault for fault in found if fault is not None]
-
-    def damage(self, path: str | Path, read_all: bool = True) -> WarehouseFault | None:
-        """Why DuckDB cannot read the file (None: it can, or there is none; ``read_all``:
-        every table read through, for a small published file)."""
+    def damage(self, path: str | Path) -> WarehouseFault | None:
+        """Why DuckDB cannot read a published file (None: it can, or there is none): every
+        table read through once (published files are small)."""
         if not Path(path).exists():
             return None
         try:
@@ -371,16 +390,104 @@ class Warehouse(dg.ConfigurableResource):
                     "SELECT schema_name, table_name FROM duckdb_tables() "
                     "WHERE database_name = current_database()"
                 ).fetchall()
-                for schema, table in tables if read_all else ():
+                for schema, table in tables:
                     conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
-                if not read_all and shorter_than_its_blocks(conn, Path(path)):
-                    return WarehouseFault(str(path), _DAMAGE[1][1], self.what_to_do(path, DAMAGED))
         except WarehouseFault as fault:
-            if fault.kind != DISK_FULL:
-                return fault
+            return fault if fault.kind != DISK_FULL else None
         except duckdb.Error:
-            pass  # not damage (e.g. locked by another program): the run will say
+            return None  # not damage (e.g. locked by another program): the run will say
         return None
+
+    def damaged_internal_file(self) -> WarehouseFault | None:
+        """The internal file, if DuckDB cannot read it (checked read-only: its header and
+        catalog, and its length; a damaged data block is met by the step that reads it).
+        The published file is looked at by `file_version` (every table read through)."""
+        path = self.internal_path
+        if not Path(path).exists():
+            return None
+        try:
+            with self.open(path, read_only=True) as conn:
+                if shorter_than_its_blocks(conn, Path(path)):
+                    return WarehouseFault(path, _DAMAGE[1][1], self.what_to_do(path, DAMAGED))
+        except WarehouseFault as fault:
+            return fault if fault.kind != DISK_FULL else None
+        except duckdb.Error:
+            return None  # not damage (e.g. locked by another program): the run will say
+        return None
+
+    # --- files of another version of the contract, or foreign ones ----------------------
+
+    def file_version(self, path: str, read_through: bool = False) -> FileVersion | None:
+        """The version the internal or published file was written for, in one read-only
+        look; DAMAGED when DuckDB cannot read it (``read_through``: every table of a file
+        of this version read once, for the small published file); None when there is no
+        file or it cannot be opened for another reason (e.g. held by another program)."""
+        if not Path(path).exists():
+            return None
+        internal = os.path.abspath(path) == os.path.abspath(self.internal_path)
+        tables, about = (INTERNAL_TABLES, INTERNAL_ABOUT) if internal else (PUBLISHED_TABLES, ABOUT)
+        try:
+            with self.open(path, read_only=True) as conn:
+                found = read_version(conn, path, tables, about)
+                if read_through and found.kind == CURRENT:  # every table it holds
+                    for schema, table in conn.execute(
+                        "SELECT schema_name, table_name FROM duckdb_tables() "
+                        "WHERE database_name = current_database()"
+                    ).fetchall():
+                        conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
+        except WarehouseFault as fault:
+            return (
+                FileVersion(path, DAMAGED, reason=fault.reason) if fault.kind == DAMAGED else None
+            )
+        except duckdb.Error:
+            return None
+        if found.kind == EMPTY and not internal:  # nothing a dashboard could read
+            return FileVersion(path, FOREIGN, reason="it holds no table")
+        return found
+
+    def versions(self) -> tuple[FileVersion | None, FileVersion | None]:
+        """The internal file's version, and the published file's (read through)."""
+        return (
+            self.file_version(self.internal_path),
+            self.file_version(self.published_path, read_through=True),
+        )
+
+    def refusal(
+        self, versions: tuple[FileVersion | None, FileVersion | None] | None = None
+    ) -> VersionRefused | None:
+        """The file a run must leave alone: a newer version's, or a foreign internal file."""
+        internal, published = versions or self.versions()
+        if internal is not None and internal.kind in (NEWER, FOREIGN):
+            return VersionRefused(internal)
+        if published is not None and published.kind == NEWER:
+            return VersionRefused(published)
+        return None
+
+    def check_files(self, say: Callable[[str], None]) -> None:
+        """A run's first look at the two files, under the writer lock, before it writes:
+
+        - a newer version's file (either), a foreign internal file: refused, left as they
+          are (``VersionRefused``, one line);
+        - an older cakupan's internal file: migrated by the run's first connection (tables
+          and columns declared since are added, rows kept; ``connect``);
+        - a published file that is damaged, an older cakupan's, or foreign (kept aside
+          first): rebuilt from the internal marts by the publish (`rebuild_reason`).
+
+        Each says so in one line (``say``); sound files of this version say nothing."""
+        internal, published = versions = self.versions()
+        refused = self.refusal(versions)
+        if refused is not None:
+            raise refused
+        if internal is not None and internal.kind == OLDER:
+            say(
+                f"{internal.file} was written for {internal.written_for}: migrated to "
+                f"{CONTRACT_VERSION} (tables and columns declared since are added, rows kept); "
+                "a period keeps the numbers of the rules it was run with until it is run "
+                "again (CHANGELOG.md)"
+            )
+        reason = rebuild_reason(published)
+        if reason is not None:
+            say(f"{reason}; this run publishes a new one, rebuilt from the internal marts")
 
     @contextmanager
     def read_internal(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -486,6 +593,64 @@ class WarehouseFault(dg.Failure):
 
     def is_file(self, path: str | Path) -> bool:
         return os.path.abspath(self.file) == os.path.abspath(path)
+
+
+class VersionRefused(dg.Failure):
+    """A file a run leaves as it is (a newer version's, a foreign internal file): one line
+    naming it, its version and ours, and what to do. Never retried."""
+
+    def __init__(self, found: FileVersion) -> None:
+        self.file = found.file
+        if found.kind == NEWER:
+            self.line = (
+                f"{found.file} was written for data contract {found.version}, newer than "
+                f"this cakupan's {CONTRACT_VERSION}: left as it is and nothing is published; "
+                "upgrade cakupan (CHANGELOG.md) or run the release that wrote it"
+            )
+        else:
+            self.line = (
+                f"{found.file} is not a cakupan internal file ({found.reason}): left as it is "
+                "and nothing is run; move it away (or set CAKUPAN_INTERNAL_PATH to another "
+                "file), then run again: a new internal file is built from the landing zone"
+            )
+        super().__init__(description=self.line, metadata={"file": found.file}, allow_retries=False)
+
+    def __str__(self) -> str:
+        return self.line
+
+
+def rebuild_reason(published: FileVersion | None) -> str | None:
+    """Why the publish rebuilds the published file (its `file_version`, read through) from
+    the internal marts instead of copying its other periods: it is damaged, an older
+    version's, or foreign (then kept aside first); None when it is this version's, or there
+    is none. A newer version's file is refused (``VersionRefused``): never overwritten."""
+    if published is None or published.kind == CURRENT:
+        return None
+    if published.kind == NEWER:
+        raise VersionRefused(published)
+    if published.kind == DAMAGED:
+        return f"{published.file} is damaged: {published.reason}"
+    if published.kind == FOREIGN:
+        return (
+            f"{published.file} is not a cakupan published file ({published.reason}): kept "
+            f"aside as {keep_aside(Path(published.file))}"
+        )
+    return f"{published.file} was written for {published.written_for}"
+
+
+def keep_aside(path: Path) -> Path:
+    """A foreign file kept under ``<name>.foreign-<UTC time>`` beside it, as a second name
+    (a hard link: the file stays where it was until the publish replaces it, and no byte
+    is copied); the name it already has there, if a run kept it aside before."""
+    for other in path.parent.glob(f"{path.name}.foreign-*"):
+        if other.samefile(path):
+            return other
+    aside = path.with_name(f"{path.name}.foreign-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+    try:
+        os.link(path, aside)
+    except OSError:  # a file system without hard links
+        shutil.copy2(path, aside)
+    return aside
 
 
 def fault_of(

@@ -11,6 +11,7 @@ no Great Expectations), so the demo generator and the tests can use it cheaply.
 | Valid NIK, persons, coverage formulas (SQL expressions) | `contract/macros.sql` |
 | Reference data (regions, districts, KBLI, provinces) | `contract.reference` |
 | Output tables, their grain and columns; personal data | `contract.tables` |
+| The contract's version (CHANGELOG.md) | `contract.version` |
 | Amounts that are settings (minimum contribution, ...) | `contract.amounts` |
 """
 

@@ -58,6 +58,11 @@ class Table:
         cols = ",\n  ".join(f"{c.name} {c.type}" for c in self.columns)
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  {cols}\n)"
 
+    @property
+    def order(self) -> str:
+        """ORDER BY of the table's rows: its grain, or every column for a table without one."""
+        return ", ".join(self.grain) or "ALL"
+
     def comments(self) -> list[str]:
         def q(text: str) -> str:
             return "'" + text.replace("'", "''") + "'"
@@ -499,6 +504,37 @@ COVERAGE_PRIORITY = Table(
     additive=False,
 )
 
+# The version a file was written for (contract/version.py), one row, so that a dashboard
+# can check what it reads and a run can tell an older file from a newer or a foreign one.
+VERSI_KONTRAK = C(
+    "versi_kontrak",
+    "VARCHAR",
+    "Version of the data contract the file follows (CHANGELOG.md), e.g. 1.2.0.",
+)
+VERSI_CAKUPAN = C("versi_cakupan", "VARCHAR", "Version of the cakupan release that wrote it.")
+
+ABOUT = Table(
+    "mart.about",
+    "Which version of the data contract this file follows (one row): what its tables hold "
+    "and the rules behind its numbers, as CHANGELOG.md describes each version.",
+    (
+        VERSI_KONTRAK,
+        VERSI_CAKUPAN,
+        C("diterbitkan", "TIMESTAMP", "When this file was published (UTC)."),
+    ),
+)
+
+INTERNAL_ABOUT = Table(
+    "meta.about",
+    "Which version of the data contract the internal file follows (one row): set when the "
+    "file is created or migrated to this version.",
+    (
+        VERSI_KONTRAK,
+        VERSI_CAKUPAN,
+        C("diperbarui", "TIMESTAMP", "When the file was created or migrated to it (UTC)."),
+    ),
+)
+
 MARTS = (
     COVERAGE_PROVINCE,
     COVERAGE_REGION,
@@ -523,8 +559,9 @@ INTERNAL_TABLES = (
     PERSON_CONTINUITY,
     *MARTS,
     VALIDATION_RESULTS,
+    INTERNAL_ABOUT,
 )
-PUBLISHED_TABLES = (*MARTS, PUBLISHED_PERIODS)
+PUBLISHED_TABLES = (*MARTS, PUBLISHED_PERIODS, ABOUT)
 
 #: The data contract's personal data by column name: name, NIK, address, birth date, kpj.
 CONTRACT_PERSONAL_COLUMNS = ("nama", "nik", "alamat", "tanggal_lahir", "kpj")

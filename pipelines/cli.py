@@ -6,15 +6,20 @@
     cakupan report [--warehouse-dir DIR] [--period YYYY-MM ...]
     cakupan dashboard [--warehouse-dir DIR] [--port N]
     cakupan ui [dagster dev options]
+    cakupan worker [--queue NAME] [--name NAME] [--concurrency N]
 
 `run` executes the same Dagster job as the UI (one run per period, on the Dagster instance
 of $DAGSTER_HOME when it is set, so the runs show in the UI) and prints a summary.
-`rebuild` rebuilds the internal file from the landing zone (every landed period), for when
+With CAKUPAN_EXECUTOR=celery (docs/deploy.md) `run` submits the runs to the queue of the
+instance of $DAGSTER_HOME (PostgreSQL) and waits for them; their steps run on the Celery
+workers `worker` starts. `rebuild` rebuilds the internal file from the landing zone (every landed period), for when
 it is damaged: everything in it derives from the landing zone.
 
 Exit codes: 0 every period published; 1 some period not published (one line each: where,
-why, what to do); 2 bad settings or usage; 3 the warehouse is being written by another
-process and --no-wait was given; 130 interrupted (SIGINT, SIGTERM).
+why, what to do), or none because a file of the warehouse is damaged or of a newer version
+(one line); 2 bad settings or usage; 3 the warehouse is being written by another
+process and --no-wait was given; 4 a service of the distributed mode (PostgreSQL, the
+broker) is unreachable, nothing ran; 130 interrupted (SIGINT, SIGTERM).
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from contract.periods import is_period
 if TYPE_CHECKING:
     from assets.warehouse import Warehouse
 
-OK, NOT_PUBLISHED, USAGE, BUSY, INTERRUPTED = 0, 1, 2, 3, 130
+OK, NOT_PUBLISHED, USAGE, BUSY, UNAVAILABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
 
 
 def period_list(text: str) -> list[str]:
@@ -86,6 +91,14 @@ def parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "ui", help="the Dagster UI and daemon (dagster dev), stopped cleanly by a signal"
+    )
+    worker = commands.add_parser(
+        "worker", help="a Celery worker of the distributed mode (CAKUPAN_EXECUTOR=celery)"
+    )
+    worker.add_argument("--queue", default="dagster", help="queue to take steps from (dagster)")
+    worker.add_argument("--name", default=None, help="worker name (default <queue>-<pid>)")
+    worker.add_argument(
+        "--concurrency", type=int, default=1, help="steps at a time (1: DuckDB uses the cores)"
     )
     report_parsers(commands)
     return top
@@ -168,7 +181,72 @@ def run(args: argparse.Namespace) -> int:
     if not periods:
         say(f"no landed period under {warehouse.landing_dir}/enrollment/")
         return USAGE
+    from pipelines.resources import distributed
+
+    if distributed():
+        return run_distributed(warehouse, periods)
     return run_periods(warehouse, periods, args, "cakupan run")
+
+
+def services_down() -> bool:
+    """Say which service of the distributed mode is unreachable (one line each), if any."""
+    from pipelines.distributed import service_problems
+
+    problems = service_problems()
+    for problem in problems:
+        say(problem)
+    return bool(problems)
+
+
+def run_distributed(warehouse: Warehouse, periods: list[str]) -> int:
+    """The runs go through the queue of the PostgreSQL instance (the daemon starts them, the
+    workers run their steps); this process only submits and waits. It takes no writer
+    lock: the steps take it, on the workers."""
+    import dagster as dg
+
+    from pipelines.distributed import print_places, run_on_workers
+    from pipelines.summary import print_summary
+
+    if not os.environ.get("DAGSTER_HOME"):
+        say("CAKUPAN_EXECUTOR=celery needs DAGSTER_HOME: a folder with deploy/dagster.yaml")
+        return USAGE
+    if len(warehouse.covered_provinces) > 1:  # the placement between a province's two runs
+        say(
+            "CAKUPAN_EXECUTOR=celery runs one province per deployment for now: the placement "
+            "of persons across provinces runs in process only (CAKUPAN_EXECUTOR=in_process)"
+        )
+        return USAGE
+    if services_down():
+        return UNAVAILABLE
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        outcomes, places = run_on_workers(instance, warehouse, periods)
+    print_summary(warehouse, outcomes, time.perf_counter() - started)
+    print_places(places)
+    failed = [o for o in outcomes if not o.success]
+    for o in failed:
+        print(f"period {o.period} NOT published: {o.error}", file=sys.stderr, flush=True)
+    return NOT_PUBLISHED if failed else OK
+
+
+def worker(args: argparse.Namespace) -> int:
+    """A Celery worker in this process's place (SIGTERM: it finishes its step, then stops),
+    after the same checks as a run: settings, the warehouse folder, the services."""
+    from pipelines.resources import distributed
+
+    if checked_warehouse(argparse.Namespace(landing=None, warehouse_dir=None)) is None:
+        return USAGE
+    if not distributed():
+        say("cakupan worker needs CAKUPAN_EXECUTOR=celery (and the settings of docs/deploy.md)")
+        return USAGE
+    if services_down():
+        return UNAVAILABLE
+    name = args.name or f"{args.queue}-{os.getpid()}"
+    command = [sys.executable, "-m", "celery", "-A", "pipelines.celery_app", "worker"]
+    command += ["--queues", args.queue, "--hostname", f"{name}@%h", "--loglevel", "INFO"]
+    command += ["--concurrency", str(args.concurrency), "--prefetch-multiplier", "1"]
+    os.execv(sys.executable, command)
+    return OK  # not reached
 
 
 def rebuild(args: argparse.Namespace) -> int:
@@ -215,19 +293,20 @@ def run_locked(
 
     provinces = {p: warehouse.for_province(p) for p in warehouse.covered_provinces}
     for scoped in provinces.values():
+        refused = scoped.refusal()  # before anything is written (the runs check it again)
+        if refused is not None:
+            say(str(refused))
+            return NOT_PUBLISHED
+    for scoped in provinces.values():
         if rebuild:
             internal = Path(scoped.internal_path)
             for path in (internal, internal.with_name(internal.name + ".wal")):
                 path.unlink(missing_ok=True)
             say(f"rebuilding {internal} from the landing zone {warehouse.landing_dir}")
-        for fault in scoped.damaged_files():
-            if fault.is_file(scoped.internal_path):
-                say(str(fault))
-                return NOT_PUBLISHED
-            say(
-                f"{fault.file} is damaged: {fault.reason}; this run rebuilds it from the "
-                "internal marts"
-            )
+        fault = scoped.damaged_internal_file()  # a damaged published file: the run says it
+        if fault is not None:
+            say(str(fault))
+            return NOT_PUBLISHED
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     log_level = "DEBUG" if args.verbose else setting("CAKUPAN_LOG_LEVEL").upper()
     started = time.perf_counter()
@@ -324,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
             "rebuild": rebuild,
             "report": report,
             "dashboard": dashboard,
+            "worker": worker,
         }[args.command](args)
     except KeyboardInterrupt:
         say(

@@ -48,6 +48,21 @@ def step_failure_line(event: dg.DagsterEvent) -> tuple[str, str | None]:
     )
 
 
+#: Failures a resource raises on purpose when a run starts (a file of a newer version, a
+#: foreign internal file): their own line, not a bug. Dagster keeps only their text.
+RESOURCE_REFUSALS = ("VersionRefused",)
+
+
+def resource_refusal_line(event: dg.DagsterEvent) -> str | None:
+    """The line of a RESOURCE_INIT_FAILURE that refused to start the run, else None."""
+    if event.event_type_value != "RESOURCE_INIT_FAILURE":
+        return None
+    error = getattr(event.event_specific_data, "error", None)
+    if error is None or error.cls_name not in RESOURCE_REFUSALS:
+        return None
+    return first_line(error.message.partition(f"{error.cls_name}: ")[2])
+
+
 def retry_line(event: dg.DagsterEvent) -> str:
     """A step waiting to be retried, and why (e.g. another program holds the file)."""
     data = event.step_retry_data
@@ -113,6 +128,9 @@ class OneLineHandler(logging.Handler):
                 return None
             line, trace = step_failure_line(event)
             return line if trace is None else f"{line}\n{trace}"
+        refusal = resource_refusal_line(event) if event is not None else None
+        if refusal is not None:
+            return refusal if self.failures else None
         if event is not None and event.is_run_failure:
             return None  # the failed step said it already
         if message.startswith(SKIPPED_STEP):

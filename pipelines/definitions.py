@@ -13,8 +13,9 @@ from assets.warehouse import Warehouse
 from checks.asset_checks import asset_checks, national_checks
 from pipelines import automation
 from pipelines.console import cakupan_console
+from pipelines.distributed import celery_executor
 from pipelines.jobs import TRANSIENT_RETRY, coverage_job, national_job
-from pipelines.resources import check_settings, covered_provinces, warehouse_from_env
+from pipelines.resources import check_settings, covered_provinces, distributed, warehouse_from_env
 
 
 def province_assets(
@@ -32,7 +33,9 @@ def province_assets(
 
 
 def build_defs(
-    warehouse: Warehouse, retry_policy: dg.RetryPolicy | None = TRANSIENT_RETRY
+    warehouse: Warehouse,
+    retry_policy: dg.RetryPolicy | None = TRANSIENT_RETRY,
+    executor: dg.ExecutorDefinition = dg.in_process_executor,
 ) -> dg.Definitions:
     """The code location on a given warehouse (the CLI's flags and the tests bind their own).
 
@@ -60,8 +63,10 @@ def build_defs(
         schedules=automation.schedule_defs,
         sensors=automation.sensor_defs,
         resources={"warehouse": warehouse},
-        # A run's steps share one DuckDB file that only one process may write: one process.
-        executor=dg.in_process_executor,
+        # Steps share one DuckDB file that only one process may write: by default they run
+        # in one process; CAKUPAN_EXECUTOR=celery runs each on a Celery worker (one at a
+        # time under the writer lock, and other runs of the warehouse kept in the queue).
+        executor=executor,
         # One line per failure on the console, stack traces for bugs (pipelines/console.py).
         loggers={"console": cakupan_console},
     )
@@ -70,4 +75,6 @@ def build_defs(
 # Settings that are not valid stop the code location from loading, with their names: a
 # run would only fail on them later (and used to be retried for minutes).
 check_settings()
-defs = build_defs(warehouse_from_env())
+defs = build_defs(
+    warehouse_from_env(), executor=celery_executor() if distributed() else dg.in_process_executor
+)

@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
+from pydantic import PrivateAttr
 
-from assets.warehouse import Warehouse
+from assets.warehouse import Warehouse, remove_dead_spill
 from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 from contract.reference import DEFAULT_PROVINCES, parse_provinces
 
@@ -52,6 +54,17 @@ def duckdb_size(value: str) -> str | None:
     return None
 
 
+def url_of(*schemes: str) -> Callable[[str], str | None]:
+    """A URL with one of ``schemes`` and a host (the service is reached only later)."""
+
+    def check(value: str) -> str | None:
+        scheme, sep, rest = value.partition("://")
+        host = rest.split("@")[-1].split("/")[0]
+        return None if sep and scheme in schemes and host else "not such a URL"
+
+    return check
+
+
 def provinces(value: str) -> str | None:
     """Kemendagri province codes separated by commas (``64``, ``35,64``), or ``all``."""
     try:
@@ -59,6 +72,10 @@ def provinces(value: str) -> str | None:
     except ValueError as error:
         return str(error)
     return None
+
+
+IN_PROCESS, CELERY = "in_process", "celery"
+NEEDED_BY_CELERY = ("CAKUPAN_BROKER_URL", "CAKUPAN_POSTGRES_URL")
 
 
 @dataclass(frozen=True)
@@ -157,7 +174,35 @@ SETTINGS = (
         "DEBUG prints stack traces too)",
         lambda v: None if v.upper() in ("DEBUG", "INFO", "WARNING", "ERROR") else "unknown",
     ),
+    # The distributed mode (docs/deploy.md): the executor, and the services it needs.
+    Setting(
+        "CAKUPAN_EXECUTOR",
+        None,
+        IN_PROCESS,
+        f"{IN_PROCESS} (one machine) or {CELERY} (steps on Celery workers; needs "
+        "CAKUPAN_BROKER_URL and CAKUPAN_POSTGRES_URL)",
+        lambda v: None if v in (IN_PROCESS, CELERY) else "unknown",
+    ),
+    Setting(
+        "CAKUPAN_BROKER_URL",
+        None,
+        "",
+        "a Celery broker URL: redis://HOST:6379/0 or amqp://USER:PASSWORD@HOST:5672//",
+        url_of("redis", "rediss", "amqp", "pyamqp"),
+    ),
+    Setting(
+        "CAKUPAN_POSTGRES_URL",
+        None,
+        "",
+        "a PostgreSQL URL: postgresql://USER:PASSWORD@HOST:5432/DATABASE",
+        url_of("postgresql", "postgres"),
+    ),
 )
+
+
+def distributed(environ: Mapping[str, str] | None = None) -> bool:
+    """Steps run on Celery workers (``CAKUPAN_EXECUTOR=celery``), the instance on PostgreSQL."""
+    return setting("CAKUPAN_EXECUTOR", environ) == CELERY
 
 
 def setting(variable: str, environ: Mapping[str, str] | None = None) -> str:
@@ -169,7 +214,14 @@ def setting(variable: str, environ: Mapping[str, str] | None = None) -> str:
 def setting_problems(environ: Mapping[str, str] | None = None) -> list[str]:
     """Every setting whose value is not valid, one line each (empty: all valid)."""
     environ = os.environ if environ is None else environ
-    return [p for s in SETTINGS if (p := s.problem(environ)) is not None]
+    problems = [p for s in SETTINGS if (p := s.problem(environ)) is not None]
+    if distributed(environ) and not problems:
+        for s in SETTINGS:
+            if s.variable in NEEDED_BY_CELERY and not environ.get(s.variable):
+                problems.append(
+                    f"CAKUPAN_EXECUTOR=celery needs {s.variable}: it accepts {s.accepts}"
+                )
+    return problems
 
 
 class SettingsError(Exception):
@@ -267,4 +319,42 @@ def warehouse_from_env(
     (the CLI's flags, by field name) take precedence over them."""
     environ = os.environ if environ is None else environ
     fields = {s.field: s.binding(environ, resolve) for s in SETTINGS if s.field}
-    return Warehouse(**{**fields, **(overrides or {})})
+    kind = StepWarehouse if distributed(environ) else Warehouse
+    return kind(**{**fields, **(overrides or {})})
+
+
+class StepWarehouse(Warehouse):
+    """The warehouse when every step is a process of its own (the Celery executor).
+
+    A run then takes the writer lock step by step (the run queue keeps other runs of the
+    warehouse out meanwhile, deploy/dagster.yaml), and the first taker in a process cleans
+    what a killed writer left: it must keep the candidate its own run built, which the
+    next steps check and swap in, maybe on another machine."""
+
+    _run_id: str | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._run_id = context.run.run_id if context.run else None
+        super().setup_for_execution(context)
+
+    def clean_after_crash(self) -> None:
+        if not self.candidate_of_this_run():
+            super().clean_after_crash()
+            return
+        for folder in (self.spill_dir, Path(self.internal_path + ".tmp")):
+            remove_dead_spill(folder)
+
+    def candidate_of_this_run(self) -> bool:
+        """A complete candidate that names this run (one a killed step half-built does not
+        open, or names no run yet)."""
+        if self._run_id is None or not self.candidate_path.is_file():
+            return False
+        try:
+            with duckdb.connect(str(self.candidate_path), read_only=True) as conn:
+                found = conn.execute(
+                    "SELECT count(*) FROM mart.published_periods WHERE run_id = ?",
+                    [self._run_id],
+                ).fetchone()
+        except duckdb.Error:
+            return False
+        return bool(found and found[0])

@@ -19,7 +19,7 @@ from assets.partitions import coverage_key
 from assets.warehouse import Warehouse, WarehouseFault, fault_of
 from contract.landing import landed_periods, landed_years
 from pipelines.automation.fingerprints import HashCache, inputs_tags, period_inputs
-from pipelines.console import first_line, redact_values
+from pipelines.console import first_line, redact_values, resource_refusal_line
 from pipelines.definitions import build_defs
 from pipelines.jobs import JOB_NAME, NATIONAL_JOB_NAME
 from pipelines.resources import covered_provinces
@@ -56,6 +56,9 @@ def failure_message(
 ) -> tuple[str, str | None]:
     """(one line, the stack trace when it is a bug) for the first failure of a run."""
     for event in result.all_events:
+        refusal = resource_refusal_line(event)
+        if refusal is not None:
+            return refusal, None
         if not event.is_step_failure or event.step_failure_data is None:
             continue
         data = event.step_failure_data
@@ -130,6 +133,12 @@ def interrupted(result: dg.ExecuteInProcessResult) -> bool:
 BEFORE_PLACEMENT = ("staging", "core/person_link", "core/person", "core/person_keys")
 
 
+def period_tags(warehouse: Warehouse, period: str, years: list[int]) -> dict[str, str]:
+    """The same input tags as scheduled runs, so the schedule knows what a run read."""
+    inputs = period_inputs(warehouse.landing, period, years)
+    return inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
+
+
 def run_each_period(
     warehouse: Warehouse,
     periods: list[str] | None = None,
@@ -186,9 +195,7 @@ def run_each_period(
     phases = [first, [k for k in keys if k not in first]] if len(provinces) > 1 else [None]
     chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
     for period in chosen:
-        # The same input tags as scheduled runs, so the schedule knows what this run read.
-        inputs = period_inputs(warehouse.landing, period, years)
-        tags = inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
+        tags = period_tags(warehouse, period, years)
         done: dict[str, PeriodOutcome] = {}
         for number, selection in enumerate(phases):
             if number > 0:  # the placement, between the two runs of each province

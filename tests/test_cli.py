@@ -70,7 +70,19 @@ BAD_SETTINGS = [
     ("CAKUPAN_PROVINCES", "64;35"),
     ("CAKUPAN_PROVINCES", "Kaltim"),
     ("CAKUPAN_PROVINCES", "64,"),
+    ("CAKUPAN_EXECUTOR", "dask"),
+    ("CAKUPAN_BROKER_URL", "localhost:6379"),
+    ("CAKUPAN_BROKER_URL", "http://127.0.0.1:6379"),
+    ("CAKUPAN_POSTGRES_URL", "mysql://root@127.0.0.1/x"),
 ]
+
+
+def test_the_celery_executor_needs_its_broker_and_postgresql() -> None:
+    accepts = {s.variable: s.accepts for s in SETTINGS}
+    assert setting_problems({"CAKUPAN_EXECUTOR": "celery"}) == [
+        f"CAKUPAN_EXECUTOR=celery needs {v}: it accepts {accepts[v]}"
+        for v in ("CAKUPAN_BROKER_URL", "CAKUPAN_POSTGRES_URL")
+    ]
 
 
 @pytest.mark.parametrize(("variable", "value"), BAD_SETTINGS)

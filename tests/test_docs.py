@@ -5,7 +5,7 @@ The rule, for each page (text inside ``` fences is left out: it shows commands a
 - **Links.** Every markdown link or image ``[text](target)`` whose target is not a URL
   (``scheme:``) must name an existing file, relative to the page; a ``#fragment`` must be a
   heading of the target page (GitHub's slug: lower case, punctuation dropped, spaces to
-  hyphens). A link to a page being written in parallel (``PENDING``) may be missing.
+  hyphens).
 - **Paths in backticks.** A code span that holds a ``/`` and nothing that marks it as not a
   path is a path from the repository root, and its first segment decides:
   a top-level entry of the repository (``contract``, ``tests``, ``.streamlit`` ...): it
@@ -29,13 +29,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-
-#: Pages written on other branches of the same issue: links to them may point nowhere until
-#: they are merged (then this set is emptied).
-PENDING = {"CHANGELOG.md", "docs/demo-data.md"}
-#: Pages whose README row is added when their branch is merged (the README is edited on
-#: another branch of the same issue; then this set is emptied).
-README_ROW_PENDING = {"docs/provinces.md"}
 
 #: First segments of slash-holding names that are not repository paths: folders made at run
 #: time, the landing zone's folders, run tags, and the asset key prefixes (the stage folders).
@@ -87,8 +80,7 @@ def broken_links(page: Path) -> list[str]:
         name, _, fragment = target.partition("#")
         path = (page.parent / name).resolve() if name else page
         if not path.exists():
-            if path.relative_to(ROOT).as_posix() not in PENDING:
-                problems.append(f"{target}: no such file")
+            problems.append(f"{target}: no such file")
         elif fragment and path.suffix == ".md" and fragment not in anchors(path):
             problems.append(f"{target}: no heading #{fragment} in {path.name}")
     return problems
@@ -104,7 +96,7 @@ def broken_paths(page: Path, top_level: set[str]) -> list[str]:
             continue
         if first not in top_level:
             problems.append(f"`{span}`: {first}/ is not a folder of the repository")
-        elif not (ROOT / span).exists() and span.rstrip("/") not in PENDING:
+        elif not (ROOT / span).exists():
             problems.append(f"`{span}`: no such file or folder")
     return problems
 
@@ -146,4 +138,4 @@ def test_the_readme_lists_every_docs_page_in_its_table() -> None:
     rows = [line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("|")]
     listed = {target for row in rows for target in LINK.findall(row)}
     docs = {f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")}
-    assert sorted(docs - listed - README_ROW_PENDING) == []
+    assert sorted(docs - listed) == []

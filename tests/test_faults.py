@@ -27,8 +27,19 @@ import pytest
 from helpers import ROOT, Landing, enrollment_row
 
 from assets import lock
-from contract.tables import MARTS, PUBLISHED_PERIODS
+from assets.warehouse import Warehouse
+from contract.tables import (
+    ABOUT,
+    COVERAGE_PRIORITY,
+    FLOW_MARTS,
+    INTERNAL_ABOUT,
+    MARTS,
+    PERIOD_COMPARISON_COLUMNS,
+    PUBLISHED_PERIODS,
+)
+from contract.version import CONTRACT_VERSION, package_version
 from pipelines.cli import main as cakupan
+from pipelines.runner import run_each_period
 
 pytestmark = pytest.mark.slow
 
@@ -557,3 +568,169 @@ def test_rebuild_refuses_while_another_writer_holds_the_lock(
     finally:
         holder.kill()
         holder.wait()
+
+
+# ------------------------------------------------ files of another version or schema
+
+
+@pytest.fixture
+def warehouse(baseline: dict[str, Path], tmp_path: Path) -> Path:
+    """A copy of the reference warehouse: both periods published by this version."""
+    return copy_of(baseline, "reference", tmp_path / "warehouse")
+
+
+def written_before_about(warehouse: Path, release: str) -> None:
+    """The two files as an older release left them: 1.1.0 recorded no version (no about
+    tables); 1.0.0 had no flow or trend columns and no priority mart either."""
+    for name, about in (("coverage.duckdb", ABOUT), ("internal.duckdb", INTERNAL_ABOUT)):
+        with duckdb.connect(str(warehouse / name)) as conn:
+            conn.execute(f"DROP TABLE {about.name}")
+            if release == "1.0.0":
+                conn.execute(f"DROP TABLE {COVERAGE_PRIORITY.name}")
+                for table in FLOW_MARTS:
+                    for column in PERIOD_COMPARISON_COLUMNS:
+                        conn.execute(f"ALTER TABLE {table.name} DROP COLUMN {column.name}")
+
+
+def recorded_versions(warehouse: Path) -> list[tuple[Any, ...]]:
+    found = []
+    for name, about in (("coverage.duckdb", ABOUT), ("internal.duckdb", INTERNAL_ABOUT)):
+        with duckdb.connect(str(warehouse / name), read_only=True) as conn:
+            found += conn.execute(
+                f"SELECT versi_kontrak, versi_cakupan FROM {about.name}"
+            ).fetchall()
+    return found
+
+
+def foreign_file(path: Path) -> bytes:
+    """Another program's DuckDB file of the same name: a table of ours with other columns."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("CREATE SCHEMA mart")
+        conn.execute("CREATE TABLE mart.coverage_province (periode VARCHAR, jumlah INTEGER)")
+        conn.execute("INSERT INTO mart.coverage_province VALUES ('2025-03', 7)")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("release", ["1.1.0", "1.0.0"])
+def test_an_older_releases_files_are_migrated_and_the_published_file_rebuilt(
+    baseline: dict[str, Path], warehouse: Path, release: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    written_before_about(warehouse, release)
+    internal, published = warehouse / "internal.duckdb", warehouse / "coverage.duckdb"
+
+    # 1.1.0: one period, the other taken from the internal marts; 1.0.0 lacks the priority
+    # mart of 2025-03, so every period is run again (what CHANGELOG.md tells its readers).
+    periods = ["--period", "2025-04"] if release == "1.1.0" else []
+    done = here(capsys, warehouse, baseline["landing"], "run", *periods)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    before = f"a data contract before {CONTRACT_VERSION} (it records none)"
+    assert done.stderr.splitlines() == [
+        f"{internal} was written for {before}: migrated to {CONTRACT_VERSION} (tables and "
+        "columns declared since are added, rows kept); a period keeps the numbers of the rules "
+        "it was run with until it is run again (CHANGELOG.md)",
+        f"{published} was written for {before}; this run publishes a new one, rebuilt from "
+        "the internal marts",
+    ]
+    assert marts(published) == marts(baseline["reference"] / "coverage.duckdb")
+    assert internal_marts(internal) == internal_marts(baseline["reference"] / "internal.duckdb")
+    assert recorded_versions(warehouse) == [(CONTRACT_VERSION, package_version())] * 2
+    assert leftovers(warehouse) == []
+
+
+def test_a_foreign_published_file_is_kept_aside_and_rebuilt_from_the_internal_marts(
+    baseline: dict[str, Path], warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    published = warehouse / "coverage.duckdb"
+    theirs = foreign_file(published)
+
+    done = here(capsys, warehouse, baseline["landing"], "run", "--period", "2025-04")
+    assert done.returncode == 0, done.stderr
+    [aside] = warehouse.glob("coverage.duckdb.foreign-*")
+    assert done.stderr.splitlines() == [
+        f"{published} is not a cakupan published file (mart.coverage_province.jumlah is not "
+        f"a cakupan column): kept aside as {aside}; this run publishes a new one, rebuilt "
+        "from the internal marts"
+    ]
+    assert aside.read_bytes() == theirs
+    assert marts(published) == marts(baseline["reference"] / "coverage.duckdb")
+    assert recorded_versions(warehouse) == [(CONTRACT_VERSION, package_version())] * 2
+
+
+def duckdb_files(warehouse: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in warehouse.glob("*.duckdb")}
+
+
+def assert_refused(done: Done, line: str, warehouse: Path, files: dict[str, bytes]) -> None:
+    """Exit 1 before any run: the one line, nothing else, every file as it was."""
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"cakupan: {line}"]
+    assert done.stdout == ""
+    assert duckdb_files(warehouse) == files
+
+
+@pytest.mark.parametrize("command", ["run", "rebuild"])
+def test_a_foreign_internal_file_is_refused_and_left_as_it_is(
+    baseline: dict[str, Path], warehouse: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    internal = warehouse / "internal.duckdb"
+    internal.with_name("internal.duckdb.wal").unlink(missing_ok=True)
+    foreign_file(internal)
+    files = duckdb_files(warehouse)
+
+    done = here(capsys, warehouse, baseline["landing"], command)
+    assert_refused(
+        done,
+        f"{internal} is not a cakupan internal file (mart.coverage_province.jumlah is not a "
+        "cakupan column): left as it is and nothing is run; move it away (or set "
+        "CAKUPAN_INTERNAL_PATH to another file), then run again: a new internal file is "
+        "built from the landing zone",
+        warehouse,
+        files,
+    )
+
+
+def newer(path: Path, about: Any) -> None:
+    """The file as a later release would write it (a version above ours in its about)."""
+    with duckdb.connect(str(path)) as conn:
+        conn.execute(f"UPDATE {about.name} SET versi_kontrak = '9.0.0'")
+
+
+@pytest.mark.parametrize("name", ["coverage.duckdb", "internal.duckdb"])
+def test_a_newer_versions_file_is_refused_and_left_byte_for_byte(
+    baseline: dict[str, Path], warehouse: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = warehouse / name
+    newer(path, ABOUT if name == "coverage.duckdb" else INTERNAL_ABOUT)
+    files = duckdb_files(warehouse)
+
+    done = here(capsys, warehouse, baseline["landing"], "run")
+    assert_refused(
+        done,
+        f"{path} was written for data contract 9.0.0, newer than this cakupan's "
+        f"{CONTRACT_VERSION}: left as it is and nothing is published; upgrade cakupan "
+        "(CHANGELOG.md) or run the release that wrote it",
+        warehouse,
+        files,
+    )
+
+
+def test_a_run_launched_from_dagster_refuses_a_newer_published_file_too(
+    baseline: dict[str, Path], warehouse: Path
+) -> None:
+    """The assets are safe without the CLI's look first (a run from the UI, the daemon)."""
+    published = warehouse / "coverage.duckdb"
+    newer(published, ABOUT)
+    theirs = published.read_bytes()
+    resource = Warehouse(
+        landing_dir=str(baseline["landing"]), warehouse_dir=str(warehouse), threads=1
+    )
+
+    [outcome] = run_each_period(resource, ["2025-04"])
+    assert not outcome.success
+    assert outcome.error is not None and outcome.error.startswith(
+        f"{published} was written for data contract 9.0.0, newer than this cakupan's"
+    )
+    assert outcome.trace is None
+    assert published.read_bytes() == theirs

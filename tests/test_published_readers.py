@@ -60,7 +60,7 @@ def test_published_file_opens_in_duckdb_1_4(pipeline: Pipeline) -> None:
     path = pipeline.warehouse.published_path
     with duckdb.connect(path, read_only=True) as conn:
         assert storage_version_of(conn) == f"{PUBLISHED_STORAGE_VERSION}+"
-    order = {t.name: ", ".join(t.grain) for t in PUBLISHED_TABLES}
+    order = {t.name: t.order for t in PUBLISHED_TABLES}
     python = f"{sys.version_info[0]}.{sys.version_info[1]}"
     result = subprocess.run(
         [
@@ -92,8 +92,7 @@ def test_workbook_holds_the_latest_period_of_every_mart(pipeline: Pipeline) -> N
     with duckdb.connect(pipeline.warehouse.published_path, read_only=True) as conn:
         for table in MARTS:
             expected = conn.sql(
-                f"SELECT * FROM {table.name} WHERE periode = '2025-04' "
-                f"ORDER BY {', '.join(table.grain)}"
+                f"SELECT * FROM {table.name} WHERE periode = '2025-04' ORDER BY {table.order}"
             ).pl()
             sheet = sheets[table.short_name]
             assert sheet.columns == table.column_names()

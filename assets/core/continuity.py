@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.file_version import CURRENT
 from assets.sql import render
 from assets.warehouse import Warehouse, fault_of
 from contract.tables import PUBLISHED_PERIODS
@@ -34,21 +35,22 @@ MAX_FOLLOW_ROUNDS = 1000
 def published_periods(warehouse: Warehouse, conn: duckdb.DuckDBPyConnection) -> list[str]:
     """The periods in the published file, in order (none before the first publish).
 
-    A damaged published file is rebuilt by this run's publish with the periods the internal
-    file (``conn``) says were published (``recovered_periods.sql``): those, then."""
+    A published file that this run's publish rebuilds from the internal marts (damaged, or
+    not this version's: `rebuild_reason`) gets the periods the internal file (``conn``)
+    says were published (``recovered_periods.sql``): those, then."""
     path = Path(warehouse.published_path)
     if not path.exists():
         return []
-    try:
-        with warehouse.read_published() as published:
-            if published is not None:
-                rows = published.execute(f"SELECT periode FROM {PUBLISHED_PERIODS.name}")
-                return sorted(r[0] for r in rows.fetchall())
-    except duckdb.CatalogException:
-        return []  # a file published before published_periods existed
-    except duckdb.Error as error:
-        if fault_of(str(error), str(path)) is None:
-            raise
+    found = warehouse.file_version(str(path))  # its tables are read through by the publish
+    if found is None or found.kind == CURRENT:
+        try:
+            with warehouse.read_published() as published:
+                if published is not None:
+                    rows = published.execute(f"SELECT periode FROM {PUBLISHED_PERIODS.name}")
+                    return sorted(r[0] for r in rows.fetchall())
+        except duckdb.Error as error:
+            if fault_of(str(error), str(path)) is None:
+                raise
     conn.execute(render(PUBLISHED_SQL / "recovered_periods.sql", internal=""))
     return [p for (p,) in conn.execute("SELECT periode FROM recovered ORDER BY 1").fetchall()]
 

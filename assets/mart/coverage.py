@@ -66,7 +66,7 @@ def build_mart(
             dimensions_select=f"{dims}," if dims else "",
             group_by=f"GROUP BY {dims}" if dims else "",
             join_on=f"USING ({dims})" if dims else "ON true",
-            order_by=", ".join(table.grain),
+            order_by=table.order,
         )
     )
     if table in FLOW_MARTS:

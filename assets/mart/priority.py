@@ -47,7 +47,7 @@ def build_priority(
             table=table.name,
             columns=", ".join(table.column_names()),
             groups=groups_values(),
-            order_by=", ".join(table.grain),
+            order_by=table.order,
         )
     )
     conn.execute("COMMIT")

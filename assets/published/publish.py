@@ -10,8 +10,10 @@ file independent of the order runs happened in: the published period right after
 run's one compares with this one from now on, so its flow and trend columns are taken
 as the run refreshed them (`refreshed_successor`).
 
-A published file that DuckDB cannot read (damaged) is not copied from: every period that
-was published is taken from the internal marts instead (``recovered_periods.sql``).
+A published file that DuckDB cannot read (damaged), or that is not this version's (an older
+cakupan's, or a foreign file, kept aside first: `rebuild_reason`), is not
+copied from: every period that was published is taken from the internal marts instead
+(``recovered_periods.sql``). A newer version's file is never overwritten.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ import duckdb
 
 from assets.mart.coverage import own_columns
 from assets.sql import render
-from assets.warehouse import Warehouse, WarehouseFault, fault_point, storage_version_of
-from contract.tables import FLOW_MARTS, MARTS, PUBLISHED_PERIODS, Table
+from assets.warehouse import Warehouse, fault_point, rebuild_reason, storage_version_of
+from contract.tables import ABOUT, FLOW_MARTS, MARTS, PUBLISHED_PERIODS, Table
+from contract.version import CONTRACT_VERSION, package_version
 
 #: The contract's "Compatibility": DuckDB 1.4 (LTS) and every later version read the
 #: published file. The candidate is written fresh in 1.4's storage format (the oldest 1.4
@@ -145,15 +148,16 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
     allows adding columns); the checks on the candidate keep personal data out."""
     published = Path(warehouse.published_path)
     candidate = warehouse.candidate_path
-    damaged = published_damage(warehouse)
+    rebuild = rebuild_reason(warehouse.file_version(str(published), read_through=True))
     with new_published_file(warehouse, candidate) as conn:
         conn.execute("ATTACH ? AS internal (READ_ONLY)", [warehouse.internal_path])
-        has_old = published.exists() and damaged is None
+        has_old = published.exists() and rebuild is None
         if has_old:
             conn.execute("ATTACH ? AS old (READ_ONLY)", [str(published)])
-        if damaged is not None:
-            recover_periods(conn, damaged)
+        if rebuild is not None:
+            recover_periods(conn, rebuild)
         conn.execute("CREATE SCHEMA mart")
+        write_about(conn)
         successor = refreshed_successor(conn, period) if has_old else None
         for table in (*MARTS, PUBLISHED_PERIODS):
             periods = [period]
@@ -165,11 +169,10 @@ def build_candidate(warehouse: Warehouse, period: str, run_id: str) -> Path:
                     f" UNION ALL BY NAME SELECT * FROM old.{table.name} "
                     "WHERE NOT list_contains($1, periode)"
                 )
-            if damaged is not None:
+            if rebuild is not None:
                 rows += f" UNION ALL BY NAME {recovered_rows_sql(table)}"
             conn.execute(
-                f"CREATE TABLE {table.name} AS SELECT * FROM ({rows}) "
-                f"ORDER BY {', '.join(table.grain)}",
+                f"CREATE TABLE {table.name} AS SELECT * FROM ({rows}) ORDER BY {table.order}",
                 [periods, run_id] if table is PUBLISHED_PERIODS else [periods],
             )
             for statement in table.comments():
@@ -189,6 +192,17 @@ def checked_candidate(candidate: Path) -> Path:
     return candidate
 
 
+def write_about(conn: duckdb.DuckDBPyConnection) -> None:
+    """``mart.about``: the contract version this file is written for, and when."""
+    conn.execute(ABOUT.ddl())
+    conn.execute(
+        f"INSERT INTO {ABOUT.name} VALUES (?, ?, now() AT TIME ZONE 'UTC')",
+        [CONTRACT_VERSION, package_version()],
+    )
+    for statement in ABOUT.comments():
+        conn.execute(statement)
+
+
 def swap_in(candidate: Path, published_path: str) -> Path:
     """Replace the published file by the candidate in one rename (atomic on one file system)."""
     published = Path(published_path)
@@ -200,22 +214,16 @@ def swap_in(candidate: Path, published_path: str) -> Path:
     return published
 
 
-# --- a damaged published file ----------------------------------------------------------
+# --- a published file that is not copied from -------------------------------------------
 
 
-def published_damage(warehouse: Warehouse) -> WarehouseFault | None:
-    """Why the published file cannot be copied from (None: it can, or there is none)."""
-    damaged = warehouse.damaged_files(internal=False)
-    return damaged[0] if damaged else None
-
-
-def recover_periods(conn: duckdb.DuckDBPyConnection, damaged: WarehouseFault) -> None:
+def recover_periods(conn: duckdb.DuckDBPyConnection, reason: str) -> None:
     """The temp table ``recovered``: the periods to take from the internal marts because
-    the published file is damaged (said in the run's log)."""
+    the published file is not copied from (``reason``: the run said it when it started)."""
     conn.execute(render(SQL / "recovered_periods.sql", internal="internal."))
     periods = [p for (p,) in conn.execute("SELECT periode FROM recovered ORDER BY 1").fetchall()]
-    dg.get_dagster_logger().warning(
-        f"{damaged}: rebuilt from the internal marts, with the periods published before "
+    dg.get_dagster_logger().info(
+        f"{reason}: rebuilt from the internal marts, with the periods published before "
         f"({', '.join(periods) or 'none'}) and this run's"
     )
 

@@ -34,7 +34,7 @@ def mart_frames(conn: duckdb.DuckDBPyConnection, period: str) -> dict[Table, pl.
     held = held_tables(conn)
     return {
         table: conn.sql(
-            f"SELECT * FROM {table.name} WHERE periode = ? ORDER BY {', '.join(table.grain)}",
+            f"SELECT * FROM {table.name} WHERE periode = ? ORDER BY {table.order}",
             params=[period],
         ).pl()
         for table in MARTS

@@ -79,7 +79,7 @@ def read_published(conn: duckdb.DuckDBPyConnection) -> Published:
     if PUBLISHED_PERIODS.name not in held:
         raise NotPublishedError("the published file holds no period yet")
     tables = {
-        t.name: conn.sql(f"SELECT * FROM {t.name} ORDER BY {', '.join(t.grain)}").pl()
+        t.name: conn.sql(f"SELECT * FROM {t.name} ORDER BY {t.order}").pl()
         for t in PUBLISHED_TABLES
         if t.name in held
     }

@@ -36,7 +36,7 @@ def published_rules(params: SuiteParams) -> Validation:
     )
     b.add(
         "ExpectColumnValuesToBeInSet",
-        "Only the published tables (the marts and mart.published_periods)",
+        "Only the published tables (the marts, mart.published_periods and mart.about)",
         column="table_name",
         value_set=[t.name for t in PUBLISHED_TABLES],
     )

@@ -31,6 +31,7 @@ from pathlib import Path
 from contract.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS, RULE_NAMES
 from tools.demo_data.generator import Generator
 from tools.demo_data.truth import (
+    PAIR_KINDS,
     PLAIN,
     ROW_CLASSES,
     VARIANT_KINDS,
@@ -39,6 +40,7 @@ from tools.demo_data.truth import (
     LinkedPerson,
     NameTitles,
     NikRows,
+    PairKind,
     PlantedTruth,
     RejectedRow,
     RowClass,
@@ -52,6 +54,7 @@ REJECT_RULES = RULE_NAMES
 __all__ = [
     "ENROLLMENT_COLUMNS",
     "LABOUR_COLUMNS",
+    "PAIR_KINDS",
     "PLAIN",
     "REJECT_RULES",
     "ROW_CLASSES",
@@ -61,6 +64,7 @@ __all__ = [
     "LinkedPerson",
     "NameTitles",
     "NikRows",
+    "PairKind",
     "PlantedTruth",
     "RejectedRow",
     "RowClass",

@@ -36,7 +36,7 @@ from tools.demo_data.model import (
     load_kaltim,
 )
 from tools.demo_data.names import MUHAMMAD_ABBREVIATIONS, TITLE_PREFIXES, TITLE_SUFFIXES
-from tools.demo_data.population import NAMESAKE, NEGATIVE, PeriodTruth, Population
+from tools.demo_data.population import PLANTED, PeriodTruth, Population
 from tools.demo_data.records import period_rows, registration_text
 from tools.demo_data.truth import DemoSummary, Flow, NameTitles, PlantedTruth, RejectedRow
 
@@ -195,6 +195,7 @@ class Generator:
             },
             accepted_rows={p: e.accepted_rows for p, e in enrollment.items()},
             true_persons={p: t.true_persons for p, t in persons.items()},
+            price_merges={p: t.price_merges for p, t in persons.items()},
             active_persons={p: t.active_persons for p, t in persons.items()},
             pmi_only_persons={p: t.pmi_only_persons for p, t in persons.items()},
             active_persons_by_region_bps={p: t.by_region_bps for p, t in persons.items()},
@@ -215,11 +216,10 @@ class Generator:
             ignored_files=tuple(f for e in enrollment.values() for f in e.ignored_files),
             truth_files={p: e.truth_file for p, e in enrollment.items()},
             planted_pairs={
-                "negative": int((planted == NEGATIVE).sum()) // 2,
-                "namesake": int((planted == NAMESAKE).sum()) // 2,
+                kind: int((planted == code).sum()) // 2 for kind, code in PLANTED.items()
             },
             movers={p: self.pop.movers_in(k) for k, p in enumerate(self.periods)},
-            settled_persons=self.pop.settled_persons,
+            separated_persons=self.pop.separated_persons,
             flows_province={p: f.province for p, f in flows.items()},
             flows_by_region_bps={p: f.by_region_bps for p, f in flows.items()},
             flows_by_sector={p: f.by_sector for p, f in flows.items()},

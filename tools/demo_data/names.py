@@ -3,14 +3,17 @@
 Why: person linking is the hard part of the pipeline (one person, several kpj numbers,
 each typed by a different officer), so the demo must carry the names of Kalimantan
 Timur's workers (Javanese, Bugis, Banjar, Dayak, Kutai and eastern-Indonesian names with
-their prefixes and honorifics) and exactly the variants the contract's linking rule has
-to undo: a title added or dropped, MUHAMMAD abbreviated, one typing slip, case and
-spacing, and NIKs mistyped so that they can never be valid.
+their prefixes and honorifics) and the variants people make when they register a name
+again: a title added or dropped, MUHAMMAD abbreviated, a slip of the pen as people make
+them (docs/demo-data.md), the old spelling of those born before 1975, case and spacing,
+and NIKs mistyped so that they can never be valid; and the names of the pairs of persons
+planted to tempt the linking rule.
 """
 
 from __future__ import annotations
 
 import functools
+import random
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -116,66 +119,99 @@ TITLE_SUFFIXES = (", S.PD", ", S.E.", ", S.T.", ", S.KOM", ", S.H.", ", A.MD")
 MUHAMMAD_ABBREVIATIONS = ("MUH.", "MOH.", "M.")
 
 
-VOWELS = "AEIOU"
 #: Short words that are written together with the next one, or apart (NUR HALIZA /
 #: NURHALIZA): a spacing variant of the same name.
 JOINED_PREFIXES = ("NUR", "SRI", "DWI", "TRI", "NOOR")
 #: Words the slips leave alone (MUHAMMAD's spellings are an abbreviation matter).
 NO_SLIP = ("MUHAMMAD",)
-SLIP_MIN_LETTERS = 6  # the shortest word a slip is typed in
+#: The contract reads one slip as the same name only in a word of this many letters or
+#: more, in both spellings: same-person slips are planted there, shorter words are negatives.
+SLIP_MIN_LETTERS = 5
+
+# The error model of docs/demo-data.md: what kind of slip (Damerau 1964, Pollock & Zamora
+# 1983: most misspellings are one omission, substitution, insertion or transposition, the
+# omission the commonest, a doubled letter the commonest insertion), where (any letter,
+# the first more rarely: Yannakoudakis & Fawthrop 1983), and which letter comes in.
+SLIP_KINDS = {"deletion": 0.34, "substitution": 0.32, "insertion": 0.2, "transposition": 0.14}
+SUBSTITUTED_BY = {"keyboard": 0.5, "sound": 0.3, "any": 0.2}
+INSERTED_BY = {"double": 0.45, "keyboard": 0.35, "any": 0.2}
+UNDOUBLE_SHARE = 0.5  # of deletions in a word with a doubled letter: one of the two dropped
+FIRST_LETTER_WEIGHT = 0.25  # the first letter's chance of a slip, against 1 for any other
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: Letters next to each letter on a QWERTY keyboard (its row, and the overlapping keys of
+#: the rows above and below).
+KEYBOARD = {
+    "Q": "WA", "W": "QEAS", "E": "WRSD", "R": "ETDF", "T": "RYFG", "Y": "TUGH", "U": "YIHJ",
+    "I": "UOJK", "O": "IPKL", "P": "OL", "A": "QWSZ", "S": "ADWEZX", "D": "SFERXC",
+    "F": "DGRTCV", "G": "FHTYVB", "H": "GJYUBN", "J": "HKUINM", "K": "JLIOM", "L": "KOP",
+    "Z": "ASX", "X": "ZCSD", "C": "XVDF", "V": "CBFG", "B": "VNGH", "N": "BMHJ", "M": "NJK",
+}  # fmt: skip
+#: Letters that sound alike in Indonesian names (K/KH is planted as an H added or dropped).
+SOUND_GROUPS = ("DT", "FPV", "NM", "KQC", "IY", "EA", "OU", "SZ")
+SOUND_ALIKES = {c: g.replace(c, "") for g in SOUND_GROUPS for c in g}
 
 
-def typo(name: str, u: float, v: float) -> str:
-    """One slip of the pen in one word of 6+ letters, keeping the word's first and last
-    letter, of the kinds a clerk makes when copying a name: I/Y at the end, a doubled
-    letter typed once, a vowel for another, a letter typed twice, a letter dropped, two
-    neighbours swapped, S for Z. The result is always a `word_slip` of the original; the
-    name is returned unchanged where no word qualifies."""
-    tokens = name.split(" ")
-    cands = [
+def _pick(rnd: random.Random, weights: dict[str, float]) -> str:
+    return rnd.choices(list(weights), list(weights.values()))[0]
+
+
+def slip(word: str, rnd: random.Random) -> str:
+    """One slip of the pen in ``word``, as people make them: a letter written for another
+    (a keyboard neighbour, a sound-alike, any letter), a letter added (a key pressed twice,
+    a neighbour brushed), a letter dropped (a doubled letter typed once), or two
+    neighbours swapped; at any position, the first letter `FIRST_LETTER_WEIGHT` times as
+    often as another. May return ``word`` itself (a letter swapped with its twin)."""
+    n = len(word)
+    pos = rnd.choices(range(n), [FIRST_LETTER_WEIGHT] + [1.0] * (n - 1))[0]
+    letter = word[pos]
+    kind = _pick(rnd, SLIP_KINDS)
+    if kind == "substitution":
+        source = _pick(rnd, SUBSTITUTED_BY)
+        if source == "sound" and letter == "K" and rnd.random() < 0.3:
+            return word[: pos + 1] + "H" + word[pos + 1 :]  # K written KH
+        if source == "sound" and letter == "H" and word[pos - 1 : pos] == "K":
+            return word[:pos] + word[pos + 1 :]  # KH written K
+        options = {"keyboard": KEYBOARD, "sound": SOUND_ALIKES}.get(source, {}).get(letter)
+        options = options or ALPHABET.replace(letter, "")
+        return word[:pos] + rnd.choice(options) + word[pos + 1 :]
+    if kind == "insertion":  # before the letter at pos, or after the last one
+        at = pos + (pos == n - 1 and rnd.random() < 0.5)
+        beside = word[at - 1] if at > 0 else letter
+        source = _pick(rnd, INSERTED_BY)
+        extra = {"double": beside, "keyboard": rnd.choice(KEYBOARD[beside])}.get(source)
+        return word[:at] + (extra or rnd.choice(ALPHABET)) + word[at:]
+    if kind == "deletion":
+        doubled = [i for i in range(1, n) if word[i] == word[i - 1]]
+        if doubled and rnd.random() < UNDOUBLE_SHARE:
+            pos = rnd.choice(doubled)
+        return word[:pos] + word[pos + 1 :]
+    pos = min(pos, n - 2)  # transposition: the letter and the next one
+    return word[:pos] + word[pos + 1] + word[pos] + word[pos + 2 :]
+
+
+def typo(name: str, rnd: random.Random, tries: int = 20) -> str:
+    """``name`` with one slip in one word of `SLIP_MIN_LETTERS` or more that keeps that
+    many letters (the longer the word, the likelier the slip: errors come per keystroke),
+    one edit from the original as written and in the old-spelling reading. Returns
+    ``name`` unchanged where no word qualifies."""
+    words = name.split(" ")
+    slippable = [
         i
-        for i, t in enumerate(tokens)
-        if len(t) >= SLIP_MIN_LETTERS and t.isalpha() and t not in NO_SLIP
+        for i, w in enumerate(words)
+        if len(w) >= SLIP_MIN_LETTERS and w.isalpha() and w not in NO_SLIP
     ]
-    if not cands:
+    if not slippable:
         return name
-    t_i = cands[-1] if v < 0.6 else cands[int(u * len(cands))]
-    tok = tokens[t_i]
-    n = len(tok)
-    inner = range(1, n - 1)  # neither the first nor the last letter
-    kind = int(u * 7000) % 7
-    pos = int(v * 1000)
-    doubles = [i for i in inner if tok[i] == tok[i - 1]]
-    vowels = [i for i in inner if tok[i] in VOWELS]
-    swaps = [i for i in range(1, n - 2) if tok[i] != tok[i + 1]]
-    sz = [i for i in inner if tok[i] in "SZ"]
-    if kind == 0 and tok[-1] in "IY":
-        slip = tok[:-1] + ("Y" if tok[-1] == "I" else "I")
-    elif kind == 1 and doubles:
-        i = doubles[pos % len(doubles)]
-        slip = tok[:i] + tok[i + 1 :]
-    elif kind == 3:
-        i = 1 + pos % (n - 1)
-        slip = tok[:i] + tok[i] + tok[i:]
-    elif kind == 4:
-        i = 1 + pos % (n - 2)
-        slip = tok[:i] + tok[i + 1 :]
-    elif kind == 5 and swaps:
-        i = swaps[pos % len(swaps)]
-        slip = tok[:i] + tok[i + 1] + tok[i] + tok[i + 2 :]
-    elif kind == 6 and sz:
-        i = sz[pos % len(sz)]
-        slip = tok[:i] + ("Z" if tok[i] == "S" else "S") + tok[i + 1 :]
-    elif vowels:
-        i = vowels[pos % len(vowels)]
-        other = VOWELS.replace(tok[i], "")
-        slip = tok[:i] + other[pos % len(other)] + tok[i + 1 :]
-    else:
-        return name
-    if not word_slip(tok, slip):
-        return name
-    tokens[t_i] = slip
-    return " ".join(tokens)
+    for _ in range(tries):
+        i = rnd.choices(slippable, [len(words[j]) for j in slippable])[0]
+        slipped = slip(words[i], rnd)  # one edit, or none (a letter swapped with its twin)
+        if len(slipped) < SLIP_MIN_LETTERS or slipped == words[i]:
+            continue
+        new = " ".join([*words[:i], slipped, *words[i + 1 :]])
+        read_new, read_name = read_as_today(new), read_as_today(name)
+        if (read_new == new and read_name == name) or edit_distance(read_new, read_name) <= 1:
+            return new
+    return name
 
 
 def invalid_nik(nik: str, kind: int, u: float) -> str:
@@ -230,10 +266,10 @@ def spacing_variant(name: str, u: float, join: bool = True) -> str:
     return name + "."
 
 
-# What the demo's world calls the same name: written independently of the contract's SQL
-# macros (contract/macros.sql), so that the benchmark measures the pipeline's rule against
-# it instead of against itself. Different persons' names never meet this relation where
-# the contract would have to guess (records.py gives those persons their NIK).
+# The contract's normalisation and old-spelling reading, from its words (not from the
+# pipeline's SQL): what `Population.separate_blocks` keeps apart between persons, and what
+# the planted pairs are measured in. The demo never asks whether two names are "nearly
+# the same": it plants slips the way people make them and keeps distinct persons far apart.
 HONORIFICS = frozenset(
     [
         "H",
@@ -275,15 +311,6 @@ MUHAMMAD_SPELLINGS = frozenset(
 )
 
 
-def normalise(name: str) -> str:
-    """Case, punctuation, spacing, degrees after a comma, honorifics, MUHAMMAD, ABDUL."""
-    text = re.sub(r"['`]", "", name.upper().split(",")[0])
-    words = [w for w in re.sub(r"[^A-Z]+", " ", text).split() if w not in HONORIFICS]
-    return " ".join(
-        "MUHAMMAD" if w in MUHAMMAD_SPELLINGS else "ABDUL" if w == "ABD" else w for w in words
-    )
-
-
 def edit_distance(a: str, b: str) -> int:
     """Damerau-Levenshtein (optimal string alignment) distance."""
     prev2: list[int] = []
@@ -299,51 +326,189 @@ def edit_distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def word_slip(x: str, y: str) -> bool:
-    """One slip in a word of 5+ letters that keeps its first and last letter (or ends in
-    I/Y both): a letter dropped or added, neighbours swapped, a vowel for a vowel, I/Y, S/Z."""
-    if min(len(x), len(y)) < 5 or x[0] != y[0] or edit_distance(x, y) != 1:
-        return False
-    if x[-1] != y[-1] and not (len(x) == len(y) and {x[-1], y[-1]} <= {"I", "Y"}):
-        return False
-    if len(x) != len(y):
-        return True
-    diff = [(a, b) for a, b in zip(x, y, strict=True) if a != b]
-    if len(diff) == 2:
-        return True  # neighbours swapped (the distance is 1)
-    ((a, b),) = diff
-    return {a, b} <= set(VOWELS) or {a, b} in ({"I", "Y"}, {"S", "Z"})
+# The contract's old spelling (Ejaan Lama, before 1972), today's letters -> the old ones,
+# in an order where no step undoes another; NY becomes NJ only at a word's start.
+OLD_SPELLING = (("J", "DJ"), ("C", "TJ"), ("SY", "SJ"), ("KH", "CH"), ("U", "OE"))
+#: The contract's reading of an old spelling as today's, in the contract's order.
+TODAY_READING = (("OE", "U"), ("DJ", "J"), ("TJ", "C"), ("SJ", "SY"), ("CH", "KH"))
+
+
+def old_spelling(names: Sequence[str] | pl.Series) -> pl.Series:
+    """Upper-case names as a person born before 1972 may still write them (SUHARTO ->
+    SOEHARTO, JOKO -> DJOKO, CAHYADI -> TJAHYADI, NYOMAN -> NJOMAN, KHAIRUL -> CHAIROEL)."""
+    out = pl.Series(names, dtype=pl.Utf8)
+    for today, old in OLD_SPELLING:
+        out = out.str.replace_all(today, old, literal=True)
+    return out.str.replace_all(r"\bNY", "NJ")
+
+
+def read_as_today(name: str) -> str:
+    """An upper-case name with the old spellings the contract reads as today's."""
+    for old, today in TODAY_READING:
+        name = name.replace(old, today)
+    return re.sub(r"\bNJ", "NY", name)
+
+
+def today_reading(names: Sequence[str] | pl.Series) -> pl.Series:
+    """`read_as_today`, vectorised."""
+    out = pl.Series(names, dtype=pl.Utf8)
+    for old, today in TODAY_READING:
+        out = out.str.replace_all(old, today, literal=True)
+    return out.str.replace_all(r"\bNJ", "NY")
+
+
+#: Edits (over the whole name, spaces removed) that must remain between any row of one
+#: person and any row of another of the same block, unless they are a planted pair: two
+#: names two edits apart are never one slip apart, nor equal without spaces.
+SEPARATION_LEFT = 2
+
+
+def name_forms(normalised: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """The forms a normalised name is compared in, spaces removed: as written, in the
+    old-spelling reading, and in the old spelling (for persons born before 1975)."""
+    written, read, old = (
+        form.str.replace_all(" ", "", literal=True)
+        for form in (normalised, today_reading(normalised), old_spelling(normalised))
+    )
+    return written, read, old
+
+
+def separation(a: Sequence[str], b: Sequence[str]) -> int:
+    """The fewest edits between any form of one name and any form of the other."""
+    return min(edit_distance(x, y) for x in set(a) for y in set(b))
+
+
+def edit_distances(a: pl.Series, b: pl.Series) -> np.ndarray:
+    """`edit_distance` of each pair of upper-case ASCII strings, for many pairs at once:
+    one table per pair, filled a cell at a time for all pairs together (numpy)."""
+    n = len(a)
+    len_a, len_b = a.str.len_bytes().to_numpy(), b.str.len_bytes().to_numpy()
+    if n == 0:
+        return np.zeros(0, np.int64)
+    width_a, width_b = int(len_a.max()), int(len_b.max())
+
+    def letters(text: pl.Series, width: int) -> np.ndarray:
+        padded = "".join(text.str.pad_end(width, "_").to_list()).encode("ascii")
+        return np.frombuffer(padded, np.uint8).reshape(n, width).T.copy()
+
+    x, y = letters(a, width_a), letters(b, width_b)
+    out = len_b.astype(np.int64)  # where a is empty
+    prev2 = prev = np.tile(np.arange(width_b + 1, dtype=np.int16), (n, 1)).T
+    for i in range(1, width_a + 1):
+        cur = np.empty_like(prev)
+        cur[0] = i
+        for j in range(1, width_b + 1):
+            best = np.minimum(prev[j], cur[j - 1]) + 1
+            np.minimum(best, prev[j - 1] + (x[i - 1] != y[j - 1]), out=best)
+            if i > 1 and j > 1:
+                swapped = (x[i - 1] == y[j - 2]) & (x[i - 2] == y[j - 1])
+                best = np.where(swapped, np.minimum(best, prev2[j - 2] + 1), best)
+            cur[j] = best
+        done = len_a == i
+        out[done] = cur[len_b[done], np.flatnonzero(done)]
+        prev2, prev = prev, cur
+    return out
+
+
+#: Endings that make a man's name a woman's (SUSANTO / SUSANTI, SAPUTRA / SAPUTRI,
+#: KURNIAWAN / KURNIAWATI): opposite-sex twins are often named as such a pair.
+GENDERED_ENDINGS = (("ANTO", "ANTI"), ("ARTO", "ARTI"), ("TRA", "TRI"), ("TRO", "TRI"),
+                    ("WAN", "WATI"))  # fmt: skip
+
+
+def other_sex_name(name: str, female: bool) -> str | None:
+    """``name`` with its last gendered word given the other sex's ending, or None."""
+    pairs = [(f, m) for m, f in GENDERED_ENDINGS] if female else GENDERED_ENDINGS
+    words = name.split(" ")
+    for i in reversed(range(len(words))):
+        for own, other in pairs:
+            if words[i].endswith(own) and len(words[i]) > len(own) + 1:
+                words[i] = words[i][: -len(own)] + other
+                return " ".join(words)
+    return None
 
 
 @functools.cache
-def close_given_names(female: bool) -> dict[str, tuple[str, ...]]:
-    """Given names one or two letters from another given name of the same sex (HADI /
-    BUDI, DENI / DANI, ILHAM / IRHAM, SUSANTO / SUSANTI) that are not a slip of it: the
-    names a string distance confuses, planted as negatives."""
+def close_names(female: bool, shortest: int, longest: int) -> dict[str, tuple[str, ...]]:
+    """Names of one sex from the pools, each with the other names one edit away, both of
+    ``shortest`` to ``longest`` letters: DENI / DANI, RINA / RINI; ILHAM / IRHAM."""
     sex = "f" if female else "m"
-    words = sorted({w for pools in NAMES.values() for w in pools[sex].split()})
-    return {
-        w: tuple(
-            v
-            for v in words
-            if v != w
-            and abs(len(v) - len(w)) <= 2
-            and edit_distance(w, v) <= 2
-            and not word_slip(w, v)
+    words = sorted(
+        {w for pools in NAMES.values() for key in (sex, sex + "l") for w in pools[key].split()}
+    )
+    fit = [w for w in words if shortest <= len(w) <= longest]
+    close = {w: tuple(v for v in fit if edit_distance(w, v) == 1) for w in fit}
+    return {w: near for w, near in close.items() if near}
+
+
+def pair_name(kind: str, name: str, female: bool, ethnic: int, rnd: random.Random) -> str | None:
+    """The name of a person planted beside one named ``name`` (of sex ``female`` and group
+    ``ethnic``) as a pair of ``kind`` (`truth.PAIR_KINDS`, namesakes excepted), or None
+    where ``name`` lends itself to none."""
+    words = name.split(" ")
+    new: str | None
+    if kind in ("negative_short", "price"):
+        short = kind == "negative_short"
+        close = (
+            close_names(female, 1, SLIP_MIN_LETTERS - 1)
+            if short
+            else close_names(female, SLIP_MIN_LETTERS, 99)
         )
-        for w in words
-    }
+        options = [i for i, w in enumerate(words) if w in close]
+        if not options:
+            return None if short else typo(name, rnd)
+        i = rnd.choice(options)
+        words[i] = rnd.choice(close[words[i]])
+        new = " ".join(words)
+    elif kind == "negative_two_slips":
+        new = typo(typo(name, rnd), rnd)
+    elif kind == "negative_sex":
+        new = other_sex_name(name, female)
+    elif len(words) >= 2 and rnd.random() < 0.5:  # negative_word: one dropped ...
+        new = " ".join(words[:-1])
+    else:  # ... or one added
+        pool = NAMES[ETHNIC[ethnic]]["fl" if female else "ml"].split()
+        new = f"{name} {rnd.choice(pool)}"
+        if len(set(new.split())) < len(words) + 1:
+            return None
+    apart = 2 if kind == "negative_two_slips" else 1
+    if new is None or separation(spelled(new), spelled(name)) < apart:
+        return None
+    return new
 
 
-def nearly_same(a: str, b: str) -> bool:
-    """Normalised names: equal, equal without spaces, or one word a `word_slip`."""
-    if a == b or a.replace(" ", "") == b.replace(" ", ""):
-        return True
-    wa, wb = a.split(" "), b.split(" ")
-    if len(wa) != len(wb):
-        return False
-    diff = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
-    return len(diff) == 1 and word_slip(*diff[0])
+def spelled(name: str) -> tuple[str, str]:
+    """A normalised name without spaces, as written and in the old-spelling reading."""
+    return name.replace(" ", ""), read_as_today(name).replace(" ", "")
+
+
+def letter_counts(names: pl.Series) -> np.ndarray:
+    """How often each letter A-Z occurs in each name (uint8: fewer than 256 of any)."""
+    return np.column_stack(
+        [names.str.count_matches(letter, literal=True).to_numpy() for letter in ALPHABET]
+    ).astype(np.uint8)
+
+
+def normalised_names(nama: pl.Series) -> pl.Series:
+    """Names normalised as the contract says: upper case, punctuation and spacing
+    collapsed, degrees after a comma and titles dropped, MUHAMMAD's spellings read as one
+    (vectorised: millions of rows)."""
+    muhammad = {w: "MUHAMMAD" for w in MUHAMMAD_SPELLINGS} | {"ABD": "ABDUL"}
+    return (
+        nama.str.to_uppercase()
+        .str.split(",")
+        .list.first()
+        .str.replace_all(r"['`]", "")
+        .str.replace_all(r"[^A-Z]+", " ")
+        .str.strip_chars()
+        .str.split(" ")
+        .list.eval(
+            pl.element()
+            .filter((pl.element() != "") & ~pl.element().is_in(list(HONORIFICS)))
+            .replace(muhammad)
+        )
+        .list.join(" ")
+    )
 
 
 class DrawnNames(NamedTuple):

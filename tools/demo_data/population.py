@@ -15,6 +15,7 @@ that only serve to build text are dropped once the text is built.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -40,17 +41,24 @@ from tools.demo_data.model import (
 )
 from tools.demo_data.names import (
     ETHNIC,
-    close_given_names,
+    NO_SLIP,
+    SEPARATION_LEFT,
+    SLIP_MIN_LETTERS,
     draw_names,
-    nearly_same,
-    normalise,
+    edit_distances,
+    letter_counts,
+    name_forms,
+    normalised_names,
+    pair_name,
 )
 from tools.demo_data.truth import (
+    PAIR_KINDS,
     PLAIN,
     ROW_CLASSES,
     VARIANT_KINDS,
     LinkedPerson,
     NikRows,
+    PairKind,
     VariantKind,
 )
 
@@ -60,19 +68,59 @@ NEW_REGISTRATION_RATE = 0.003
 DEACTIVATE_RATE = 0.014
 REACTIVATE_RATE = 0.08
 MOVE_RATE = 0.004  # persons whose domicile moves to another regency, each later period
-# The hard cases of person linking, planted on purpose (pairs per person of the first
-# period); more of each kind also happen by chance in every block of a large population.
-NEGATIVE_PAIR_RATE = 0.001  # same birth date, regency and family name, another given name
-NAMESAKE_PAIR_RATE = 0.0005  # same name and birth date, two valid NIKs
-#: Planted kinds of a person (`persons["planted"]`).
-NOT_PLANTED, NEGATIVE, NAMESAKE = 0, 1, 2
+# The pairs of persons planted on purpose (`truth.PAIR_KINDS`), per person of the first
+# period; more close names happen by chance in a large population, and `separate_blocks`
+# moves those apart.
+PAIR_RATES: dict[PairKind, float] = {
+    "negative_short": 0.0005,
+    "negative_two_slips": 0.0005,
+    "negative_sex": 0.0005,
+    "negative_word": 0.0005,
+    "namesake": 0.0005,
+    "price": 0.0002,  # far rarer than typing slips, as the contract says
+}
+#: Planted kind of a person (`persons["planted"]`): 0, or 1 + its index in `PAIR_KINDS`.
+NOT_PLANTED = 0
+PLANTED: dict[PairKind, int] = {kind: i + 1 for i, kind in enumerate(PAIR_KINDS)}
+NAMESAKE = PLANTED["namesake"]
+#: Persons born before this year may write their name in the old spelling (Ejaan Lama,
+#: replaced in 1972; birth certificates and habits lag a few years).
+OLD_SPELLING_BEFORE = 1975
+
+
+class NameForms:
+    """The forms of each distinct name (`names.name_forms`: as written, in the reading,
+    in the old spelling) with their letter counts, and each person's name among them."""
+
+    def __init__(self, forms: tuple[pl.Series, pl.Series, pl.Series], name_of: np.ndarray):
+        self.forms, self.name_of = forms, name_of
+        self.counts = [letter_counts(form) for form in forms]
+
+    def of(self, persons: np.ndarray, old_speller: np.ndarray) -> list[pl.Series]:
+        """The forms of these persons' names; the old spelling only if born before 1975."""
+        ids = self.name_of[persons]
+        written, read, old = (form.gather(ids) for form in self.forms)
+        speller = pl.lit(pl.Series(old_speller[persons]))
+        return [written, read, pl.select(pl.when(speller).then(old).otherwise(written)).to_series()]
+
+    def letter_bounds(
+        self, persons: np.ndarray, old_speller: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per person, the fewest and the most of each letter over the forms of `of`."""
+        written, read, old = (counts[self.name_of[persons]] for counts in self.counts)
+        old = np.where(old_speller[persons, None], old, written)
+        return np.minimum(np.minimum(written, read), old), np.maximum(
+            np.maximum(written, read), old
+        )
 
 
 class PeriodTruth(NamedTuple):
-    """What one period's rows amount to, counted on true persons."""
+    """What one period's rows amount to, counted on the persons of the contract: the true
+    persons, a planted price pair read as one (`persons["reads_as"]`)."""
 
     active: pl.DataFrame  # one row per active person: region, sector, informal
     true_persons: int
+    price_merges: int  # true persons less the persons of the contract
     active_persons: int
     pmi_only_persons: int
     by_region_bps: dict[str, int]
@@ -108,7 +156,7 @@ class Population:
         self.last_end = self.bounds[-1][1]
         self.persons: dict[str, Any] = {}
         self.regs: dict[str, Any] = {}
-        self.settled_persons = 0  # given their NIK where a name would be ambiguous
+        self.separated_persons = 0  # birth date redrawn: a name too close in its block
 
     def build(self) -> None:
         """Draw everything, in this order (the order is part of the seed's meaning)."""
@@ -116,6 +164,7 @@ class Population:
         self.make_registrations()
         self.plant_hard_cases()
         self.plan_moves()
+        self.separate_blocks()
         self.make_dates_and_keys()
         self.evolve()
         self.make_niks()
@@ -328,20 +377,21 @@ class Population:
         }
 
     def plant_hard_cases(self) -> None:
-        """The cases a name rule gets wrong at scale, planted at a known rate:
+        """The cases a name rule gets wrong at scale, planted at known rates (`PAIR_RATES`):
 
-        - negatives: a person with a row lacking a valid NIK gets the birth date, regency
-          and name of a person with a valid NIK, but a given name one or two letters away
-          (HADI / BUDI SAPUTRA, ILHAM / IRHAM): two people the rule must keep apart;
+        - the contract's negatives: a person whose rows all lack a valid NIK gets the birth
+          date and regency of a person with a valid NIK and a name the contract calls
+          another (`pair_name`): the rule must keep the two apart;
+        - the price: the same, with a name one slip away (ILHAM / IRHAM), which the
+          contract reads as the same: the bench counts the merges it causes;
         - namesakes: two persons with the same name, birth date and regency and each a
           valid NIK, one of them with an extra registration without NIK at their own
           address: the row must join that one, never bridge the two.
 
-        Partners share sex and ethnic group (family names follow both)."""
+        Partners share ethnic group and sex (the other sex for ``negative_sex``). Planted
+        persons carry no name variants: each pair stays exactly as far apart as planted."""
         rng, p, g = self.rng, self.persons, self.regs
         n = len(p["dob"])
-        words = p["bare_name"].str.split(" ")
-        n_words = words.list.len().to_numpy()
         bare = p["bare_name"].to_list()
         nikless = np.zeros(n, bool)
         nikless[g["pid"][g["nik_kind"] > 0]] = True
@@ -350,14 +400,16 @@ class Population:
         planted = np.zeros(n, np.int8)
         partner = np.full(n, -1, np.int64)
         renamed: dict[int, str] = {}
+        reads_as = np.arange(n)
+        rnd = random.Random(int(rng.integers(2**62)))
 
         def by_group(pool: np.ndarray) -> dict[int, np.ndarray]:
             order = pool[np.argsort(group[pool], kind="stable")]
             keys, starts = np.unique(group[order], return_index=True)
             return dict(zip(keys.tolist(), np.split(order, starts[1:]), strict=True))
 
-        def partner_for(who: int, pools: dict[int, np.ndarray]) -> int | None:
-            same = pools.get(int(group[who]), np.empty(0, np.int64))
+        def partner_for(who: int, pools: dict[int, np.ndarray], female: bool) -> int | None:
+            same = pools.get(int(p["eth"][who]) * 2 + female, np.empty(0, np.int64))
             for _ in range(8):  # a few draws: planted partners are rare
                 if not len(same):
                     return None
@@ -366,53 +418,48 @@ class Population:
                     return pick
             return None
 
-        def join_block(who: int, host: int) -> None:
-            for key in ("dob", "region", "district"):
-                p[key][who] = p[key][host]
+        def plant(kind: PairKind, a: int, b: int) -> None:
+            for key in ("dob", "region", "district"):  # b joins a's block
+                p[key][b] = p[key][a]
+            planted[[a, b]] = PLANTED[kind]
+            partner[a], partner[b] = b, a
+            if kind == "price":  # b has no valid NIK: the contract reads b's rows as a's
+                reads_as[b] = a
 
         first = p["intro"] == 0
         ys = rng.permutation(np.flatnonzero(nikless & first))
-        xs = by_group(np.flatnonzero(~nikless & (n_words >= 2) & first))
-        m = max(1, round(self.n0 * NEGATIVE_PAIR_RATE))
-        for y in ys:
-            if m == 0:
-                break
-            x = partner_for(int(y), xs)
-            if x is None or planted[y] != NOT_PLANTED:
+        xs = by_group(np.flatnonzero(~nikless & first))
+        for kind in PAIR_KINDS:
+            if kind == "namesake":
                 continue
-            # x's name with a given name a letter or two away: HADI SAPUTRA / BUDI SAPUTRA.
-            words = bare[x].split(" ")
-            options = close_given_names(bool(p["female"][y])).get(words[-2], ())
-            if not options:
-                continue
-            words[-2] = options[int(rng.integers(0, len(options)))]
-            name = " ".join(words)
-            if nearly_same(normalise(name), normalise(bare[x])):
-                continue
-            renamed[int(y)] = name
-            join_block(int(y), x)
-            planted[[x, y]] = NEGATIVE
-            partner[x], partner[y] = y, x
-            m -= 1
+            m = max(1, round(self.n0 * PAIR_RATES[kind]))
+            for y in ys:
+                if m == 0:
+                    break
+                female = bool(p["female"][y]) != (kind == "negative_sex")
+                x = None if planted[y] else partner_for(int(y), xs, female)
+                name = None if x is None else pair_name(kind, bare[x], female, p["eth"][x], rnd)
+                if x is None or name is None:
+                    continue
+                renamed[int(y)] = name
+                plant(kind, x, int(y))
+                m -= 1
 
         a_pool = rng.permutation(np.flatnonzero((n_regs >= 2) & first))
         b_pool = by_group(np.flatnonzero(first))
         with_row = []  # the namesake of each pair who gets a row without NIK
-        m = max(1, round(self.n0 * NAMESAKE_PAIR_RATE))
+        m = max(1, round(self.n0 * PAIR_RATES["namesake"]))
         for a in a_pool:
             if m == 0:
                 break
             if planted[a] != NOT_PLANTED:
                 continue
-            b = partner_for(int(a), b_pool)
+            b = partner_for(int(a), b_pool, bool(p["female"][a]))
             if b is None:
                 continue
             renamed[b] = bare[a]
-            p["has_title"][b], p["has_muhammad"][b] = False, p["has_muhammad"][a]
             p["has_title"][a] = False
-            join_block(b, int(a))
-            planted[[a, b]] = NAMESAKE
-            partner[a], partner[b] = b, a
+            plant("namesake", int(a), b)
             with_row.append(int(a))
             m -= 1
         if renamed:
@@ -422,13 +469,133 @@ class Population:
             p["base_name"] = p["base_name"].scatter(idx, names)
             p["has_title"][idx] = False
             self._fix_feb29()
-        # Namesakes: valid NIKs, no name variants; one extra row of the first without NIK.
-        pair = planted[g["pid"]] == NAMESAKE
-        g["nik_kind"][pair] = 0
+        # No name variants on planted persons. Negatives and price: every row of the
+        # renamed one without a valid NIK. Namesakes: valid NIKs, one extra row without.
+        pair = planted[g["pid"]] != NOT_PLANTED
         for key in ("var_title", "var_muh", "var_typo", "var_space"):
             g[key][pair] = False
+        renamed_rows = np.isin(g["pid"], list(renamed)) & (g["nik_kind"] == 0)
+        g["nik_kind"][renamed_rows] = 1
+        namesake = planted[g["pid"]] == NAMESAKE
+        g["nik_kind"][namesake] = 0
         g["nik_kind"][(g["ordinal"] == 1) & np.isin(g["pid"], with_row)] = 1
-        p["planted"], p["partner"] = planted, partner
+        p["has_muhammad"][list(renamed)] = [("MUHAMMAD" in renamed[i].split()) for i in renamed]
+        p["planted"], p["partner"], p["reads_as"] = planted, partner, reads_as
+
+    def separate_blocks(self) -> None:
+        """Keep the truth decidable: no two persons of one block (birth date, sex, regency;
+        movers in both regencies), one of them with a row without a valid NIK, have names
+        too close in any form (`name_forms`), planted pairs excepted. Too close: fewer
+        than `SEPARATION_LEFT` edits apart, plus one for each of the two whose name can
+        take a slip (its rows are then up to one edit from its forms). One of each such
+        pair gets another birth date (a few months away), until none is left: no row of
+        one is then the same name as a row of the other by the contract. Names are
+        prepared once per distinct name (far fewer than persons)."""
+        rng, p, g = self.rng, self.persons, self.regs
+        n = len(p["dob"])
+        distinct = p["base_name"].unique().sort()
+        name_of = (p["base_name"].rank("dense") - 1).cast(pl.Int64).to_numpy()
+        keys = normalised_names(distinct)
+        slippable = (
+            keys.str.split(" ")
+            .list.eval(
+                (pl.element().str.len_chars() >= SLIP_MIN_LETTERS)
+                & ~pl.element().is_in(list(NO_SLIP))
+            )
+            .list.any()
+            .to_numpy()[name_of]
+        )
+        names = NameForms(name_forms(keys), name_of)
+        nikless = np.zeros(n, bool)
+        nikless[g["pid"][g["nik_kind"] > 0]] = True
+        redrawn = np.zeros(n, bool)
+        check = np.ones(n, bool)  # persons whose pairs are (re)checked this round
+        while True:
+            old_speller = p["dob"] < to_day(f"{OLD_SPELLING_BEFORE}-01-01")
+            close = self._close_names(names, old_speller, slippable, nikless, check)
+            if not len(close):
+                break
+            a, b = close[:, 0], close[:, 1]
+            who = np.unique(np.where(p["planted"][a] == NOT_PLANTED, a, b))
+            pairs = p["partner"][who]
+            shift = rng.integers(30, 240, len(who)) * rng.choice([-1, 1], len(who))
+            dob = np.clip(p["dob"][who] + shift, self.dob_lo, self.dob_hi)
+            p["dob"][who] = dob
+            p["dob"][pairs[pairs >= 0]] = dob[pairs >= 0]  # a planted pair moves together
+            self._fix_feb29()
+            check[:] = False
+            check[who] = True
+            check[pairs[pairs >= 0]] = True
+            redrawn |= check
+        self.separated_persons = int(redrawn.sum())
+
+    def _close_names(
+        self,
+        names: NameForms,
+        old_speller: np.ndarray,
+        slippable: np.ndarray,
+        nikless: np.ndarray,
+        check: np.ndarray,
+    ) -> np.ndarray:
+        """Pairs (a, b) of persons of one block, a with a row without a valid NIK, a or b
+        in ``check``, not a planted pair, whose names are too close (`separate_blocks`).
+        Bounds from lengths, then from letter counts (an edit changes a letter's count by
+        one, a substitution two counts), rule out most pairs in bulk; the few left are
+        measured exactly."""
+        p = self.persons
+        n = len(p["dob"])
+        moved = np.flatnonzero(p["move_at"] >= 0)
+        people = pl.DataFrame(
+            {
+                "a": np.r_[np.arange(n), moved],
+                "dob": np.r_[p["dob"], p["dob"][moved]],
+                "female": np.r_[p["female"], p["female"][moved]],
+                "region": np.r_[p["region"], p["region_after"][moved]].astype(np.int16),
+            }
+        )
+        block = ["dob", "female", "region"]
+        if not check.all():  # only the blocks of the persons checked
+            checked = people.filter(pl.Series(check[people["a"].to_numpy()]))
+            people = people.join(checked.select(block).unique(), on=block, how="semi")
+        left = people.filter(pl.Series(nikless[people["a"].to_numpy()]))
+        partner, found = p["partner"], []
+        for region in range(len(self.kemendagri)):
+            pairs = (
+                left.filter(pl.col("region") == region)
+                .join(people.filter(pl.col("region") == region), on=block)
+                .select("a", b="a_right")
+            )
+            a, b = pairs["a"].to_numpy(), pairs["b"].to_numpy()
+            keep = (a != b) & (check[a] | check[b]) & (partner[a] != b)
+            found.append(np.c_[a[keep], b[keep]])
+        a, b = np.concatenate(found).T
+        needed = SEPARATION_LEFT + slippable[a].astype(np.int64) + slippable[b]
+        in_pairs = np.zeros(n, bool)
+        in_pairs[a] = in_pairs[b] = True
+        involved = np.flatnonzero(in_pairs)
+        at = np.zeros(n, np.int64)
+        at[involved] = np.arange(len(involved))
+        i, j = at[a], at[b]
+        lo, hi = names.letter_bounds(involved, old_speller)
+        short, long_ = lo.sum(axis=1, dtype=np.int64), hi.sum(axis=1, dtype=np.int64)
+        length_gap = np.maximum(short[i] - long_[j], short[j] - long_[i])
+        maybe = np.flatnonzero(length_gap < needed)
+        bound = np.empty(len(maybe), np.int64)
+        for start in range(0, len(maybe), 1 << 20):  # in chunks: 26 counts per pair
+            x, y = i[maybe[start : start + (1 << 20)]], j[maybe[start : start + (1 << 20)]]
+            gap = np.maximum(np.maximum(lo[x], hi[y]) - hi[y], np.maximum(lo[y], hi[x]) - hi[x])
+            bound[start : start + len(x)] = (gap.sum(axis=1, dtype=np.int64) + 1) // 2
+        maybe = maybe[bound < needed[maybe]]
+        form_a, form_b = names.of(a[maybe], old_speller), names.of(b[maybe], old_speller)
+        combos = pl.concat(
+            pl.DataFrame({"k": maybe, "x": fx, "y": fy}) for fx in form_a for fy in form_b
+        )
+        distinct = combos.select("x", "y").unique()
+        distinct = distinct.with_columns(d=edit_distances(distinct["x"], distinct["y"]))
+        nearest = combos.join(distinct, on=["x", "y"]).group_by("k").agg(pl.col("d").min())
+        k, d = nearest["k"].to_numpy(), nearest["d"].to_numpy()
+        close = k[d < needed[k]]
+        return np.c_[a[close], b[close]]
 
     def plan_moves(self) -> None:
         """From the second period on, a few persons' domicile moves to another regency
@@ -568,13 +735,14 @@ class Population:
     # truth ------------------------------------------------------------------------
 
     def attribute(self, k: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The contract's active-person rule on this period's rows, person = true person:
-        latest AKTIF non-PMI registration (ties: smallest kpj) gives region/sector/segment."""
+        """The contract's active-person rule on this period's rows, person = the person of
+        the contract (`persons["reads_as"]`): latest AKTIF non-PMI registration (ties:
+        smallest kpj) gives region/sector/segment."""
         g = self.regs
         mask = g["present"][:, k]
         rows = pl.DataFrame(
             {
-                "pid": g["pid"][mask],
+                "pid": self.persons["reads_as"][g["pid"][mask]],
                 "aktif": g["aktif"][mask, k],
                 "seg": g["seg"][mask],
                 "sector": g["sector"][mask],
@@ -609,9 +777,11 @@ class Population:
         mask = g["present"][:, k]
         nk = g["nik_kind"][mask]
         valid = nk == 0
+        true_persons = len(np.unique(g["pid"][mask]))
         return PeriodTruth(
             active=active,
-            true_persons=rows.get_column("pid").n_unique(),
+            true_persons=true_persons,
+            price_merges=true_persons - rows.get_column("pid").n_unique(),
             active_persons=active.height,
             pmi_only_persons=pmi_only,
             by_region_bps=counts("region", self.kaltim.bps),
@@ -636,6 +806,7 @@ class Population:
             "title": g["var_title"],
             "muh_abbrev": g["var_muh"],
             "typo": g["var_typo"],
+            "old_spelling": g["var_old"],
             "spacing": g["var_space"],
         }
         n_regs = np.bincount(g["pid"])
@@ -668,15 +839,15 @@ class Population:
         mask = g["present"][:, k]
         who = g["pid"][mask]
         move_at = p["move_at"][who]
-        flags = {
+        flags: dict[str, np.ndarray] = {
             "nik_missing": g["nik_kind"][mask] == 1,
             "nik_invalid": g["nik_kind"][mask] == 2,
             "title": g["var_title"][mask],
             "muh_abbrev": g["var_muh"][mask],
             "typo": g["var_typo"][mask],
+            "old_spelling": g["var_old"][mask],
             "spacing": g["var_space"][mask],
-            "negative": p["planted"][who] == NEGATIVE,
-            "namesake": p["planted"][who] == NAMESAKE,
+            **{kind: p["planted"][who] == PLANTED[kind] for kind in PAIR_KINDS},
             "mover": (move_at >= 0) & (move_at <= k),
         }
         assert tuple(flags) == ROW_CLASSES

@@ -10,23 +10,28 @@ from it with that period's status.
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import polars as pl
 
 from contract.row_rules import ENROLLMENT_COLUMNS
-from tools.demo_data.arrays import date_strings, nullable
+from tools.demo_data.arrays import date_strings, nullable, to_day
 from tools.demo_data.model import BPU, JAKON, PU, SECTORS, SEGMENTS
 from tools.demo_data.names import (
-    HONORIFICS,
     MUHAMMAD_ABBREVIATIONS,
-    MUHAMMAD_SPELLINGS,
     invalid_nik,
-    nearly_same,
+    old_spelling,
     spacing_variant,
     title_variant,
+    today_reading,
     typo,
 )
-from tools.demo_data.population import NAMESAKE, Population
+from tools.demo_data.population import NAMESAKE, NOT_PLANTED, OLD_SPELLING_BEFORE, Population
+
+#: Extra registrations of a person born before `OLD_SPELLING_BEFORE` written in the old
+#: spelling (where the name has one).
+OLD_SPELLING_RATE = 0.3
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -65,31 +70,50 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
 
     # Names with the variants planted on extra registrations. A person with a slip on one
     # row keeps the words of the others as they are (no joined prefix): every two rows of
-    # a person stay one variant apart, as the contract's rule reads them.
+    # a person stay one variant apart, as the contract's rule reads them. The old spelling
+    # goes on an extra row of a person born before 1975, never with a slip or MUHAMMAD
+    # abbreviated on the same row.
     base = p["base_name"].gather(pid)
-    varied = np.flatnonzero(g["var_title"] | g["var_muh"] | g["var_typo"] | g["var_space"])
+    born_old = p["dob"] < to_day(f"{OLD_SPELLING_BEFORE}-01-01")
+    g["var_old"] = (
+        (g["ordinal"] > 0)
+        & ~g["var_typo"]
+        & ~g["var_muh"]
+        & born_old[pid]
+        & (p["planted"][pid] == NOT_PLANTED)
+        & (rng.random(r) < OLD_SPELLING_RATE)
+    )
+    varied = np.flatnonzero(
+        g["var_title"] | g["var_muh"] | g["var_typo"] | g["var_space"] | g["var_old"]
+    )
     has_typo = np.zeros(n, bool)
     has_typo[pid[g["var_typo"]]] = True
-    bare = p["bare_name"].gather(pid[varied]).to_list()
+    bare_series = p["bare_name"].gather(pid[varied])
+    old = old_spelling(bare_series)
+    same_reading = today_reading(old) == today_reading(bare_series)
+    g["var_old"][varied] &= (old != bare_series).to_numpy() & same_reading.to_numpy()
+    bare, old_bare = bare_series.to_list(), old.to_list()
     names = base.gather(varied).to_list()
-    u1, u2, u3 = rng.random(len(varied)), rng.random(len(varied)), rng.random(len(varied))
+    u = rng.random(len(varied))
+    rnd = random.Random(int(rng.integers(2**62)))
     out = []
     for j, i in enumerate(varied):
         who = pid[i]
         name = names[j]
         if g["var_typo"][i]:
-            slip = typo(bare[j], u1[j], u2[j])
-            g["var_typo"][i] = slip != bare[j]
-            name = name.replace(bare[j], slip, 1)
+            slipped = typo(bare[j], rnd)
+            g["var_typo"][i] = slipped != bare[j]
+            name = name.replace(bare[j], slipped, 1)
+        if g["var_old"][i]:
+            name = name.replace(bare[j], old_bare[j], 1)
         if g["var_muh"][i]:
-            name = name.replace("MUHAMMAD", MUHAMMAD_ABBREVIATIONS[int(u3[j] * 3)], 1)
+            name = name.replace("MUHAMMAD", MUHAMMAD_ABBREVIATIONS[int(u[j] * 3)], 1)
         if g["var_title"][i]:
-            name = title_variant(name, bool(p["has_title"][who]), bool(p["female"][who]), u3[j])
+            name = title_variant(name, bool(p["has_title"][who]), bool(p["female"][who]), u[j])
         if g["var_space"][i]:
-            name = spacing_variant(name, u1[j] * 0.7 + u2[j] * 0.3, join=not has_typo[who])
+            name = spacing_variant(name, rnd.random(), join=not has_typo[who])
         out.append(name)
     nama = base.scatter(varied, out) if len(varied) else base
-    pop.settled_persons = settle_name_blocks(pop, nama)
 
     # NIK per row: the person's, mistyped on the rows planted with an invalid one.
     nik = p["nik"][pid].astype("<U17")
@@ -230,96 +254,6 @@ def period_rows(
         tanggal_lahir=pl.when(sel(7)).then(" " + c("tanggal_lahir")).otherwise(c("tanggal_lahir")),
     )
     return rows.select(*ENROLLMENT_COLUMNS), int((kind >= 0).sum())
-
-
-def normalised_names(nama: pl.Series) -> pl.Series:
-    """`names.normalise`, vectorised (millions of rows)."""
-    muhammad = {w: "MUHAMMAD" for w in MUHAMMAD_SPELLINGS} | {"ABD": "ABDUL"}
-    return (
-        nama.str.to_uppercase()
-        .str.split(",")
-        .list.first()
-        .str.replace_all(r"['`]", "")
-        .str.replace_all(r"[^A-Z]+", " ")
-        .str.strip_chars()
-        .str.split(" ")
-        .list.eval(
-            pl.element()
-            .filter((pl.element() != "") & ~pl.element().is_in(list(HONORIFICS)))
-            .replace(muhammad)
-        )
-        .list.join(" ")
-    )
-
-
-def settle_name_blocks(pop: Population, nama: pl.Series) -> int:
-    """Where the contract's rule would have to guess, the demo gives the persons their NIK.
-
-    A row without a valid NIK whose name is the same or nearly the same (`nearly_same`) as
-    a row of another person with the same birth date and regency (in any period: movers
-    count in both regencies) could belong to either: the contract joins it to one, and a
-    real register would too. The demo keeps its truth decidable: both persons then carry
-    their valid NIK on every row. Planted namesakes are decidable by address and stay.
-    Returns how many persons were given their NIK. Works one regency at a time, on hashes
-    of the name's shape, so that five million persons fit in memory."""
-    p, g = pop.persons, pop.regs
-    pid = g["pid"]
-    keys = normalised_names(nama)
-    words = keys.str.split(" ")
-    rows = pl.DataFrame(
-        {
-            "row": np.arange(len(pid)),
-            "pid": pid,
-            "dob": p["dob"][pid],
-            "region": p["region"][pid].astype(np.int16),
-            "nikless": g["nik_kind"] > 0,
-            "flat": keys.str.replace_all(" ", "").hash(),
-            "first": words.list.first().hash(),
-            "last": words.list.last().hash(),
-            "n": keys.str.len_chars().cast(pl.Int16),
-            "spaces": (words.list.len() - 1).cast(pl.Int16),
-        }
-    )
-    moved = p["move_at"][pid] >= 0
-    others = pl.concat(
-        [
-            rows,
-            rows.filter(pl.Series(moved)).with_columns(
-                region=pl.Series(p["region_after"][pid[moved]].astype(np.int16))
-            ),
-        ]
-    )
-    loose = rows.filter(pl.col("nikless"))
-    same_shape = (pl.col("flat") == pl.col("flat_o")) | (
-        (pl.col("spaces") == pl.col("spaces_o"))
-        & ((pl.col("n") - pl.col("n_o")).abs() <= 1)
-        & (
-            (pl.col("first") == pl.col("first_o"))
-            | (pl.col("last") == pl.col("last_o"))
-            | (pl.col("spaces") == 0)
-        )
-    )
-    found = []
-    for region in range(len(pop.kemendagri)):
-        found.append(
-            loose.filter(pl.col("region") == region)
-            .join(others.filter(pl.col("region") == region), on=["dob", "region"], suffix="_o")
-            .filter((pl.col("pid") != pl.col("pid_o")) & same_shape)
-            .select("pid", "pid_o", "row", "row_o")
-        )
-    pairs = pl.concat(found).sort("row", "row_o")
-    key_list = keys.to_list()
-    partner = p["partner"]
-    unsure: set[int] = set()
-    for a, b, row_a, row_b in pairs.iter_rows():
-        if partner[a] == b and p["planted"][a] == NAMESAKE:
-            continue
-        if nearly_same(key_list[row_a], key_list[row_b]):
-            unsure.update((a, b))
-    if unsure:
-        who = np.isin(pid, np.fromiter(unsure, np.int64))
-        g["nik_kind"][who] = 0
-    return len(unsure)
 
 
 def separate_namesakes(pop: Population, alamat: pl.Series) -> pl.Series:

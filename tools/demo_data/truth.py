@@ -18,31 +18,44 @@ from typing import Literal, NamedTuple
 #: The two inputs of the data contract.
 Source = Literal["enrollment", "labour"]
 #: How the registrations of one linked person differ from each other.
-VariantKind = Literal["nik_missing", "nik_invalid", "title", "muh_abbrev", "typo", "spacing"]
+VariantKind = Literal[
+    "nik_missing", "nik_invalid", "title", "muh_abbrev", "typo", "old_spelling", "spacing"
+]
 VARIANT_KINDS: tuple[VariantKind, ...] = (
     "nik_missing",
     "nik_invalid",
     "title",
     "muh_abbrev",
-    "typo",
+    "typo",  # one slip in one word of 5+ letters (both spellings): the same name
+    "old_spelling",  # SOEHARTO for SUHARTO, born before 1975: the same name
     "spacing",
 )
-
+#: Pairs of persons planted on purpose (`PlantedTruth.planted_pairs`): two true persons of
+#: one block (birth date, regency; sex as the kind needs), one of them without a valid NIK
+#: (namesakes excepted). The negatives are what the contract calls another name; the price
+#: is what it calls the same name although they are two people.
+PairKind = Literal[
+    "negative_short",  # a word of 4 letters or fewer, one letter apart: DENI / DANI
+    "negative_two_slips",  # two slips apart
+    "negative_sex",  # only the ending differs, and the sex: SUSANTO L / SUSANTI P
+    "negative_word",  # a word missing or added
+    "namesake",  # the same name, two valid NIKs, told apart by address
+    "price",  # one slip in a word of 5+ letters, same sex: ILHAM / IRHAM, read as one
+]
+PAIR_KINDS: tuple[PairKind, ...] = (
+    "negative_short",
+    "negative_two_slips",
+    "negative_sex",
+    "negative_word",
+    "namesake",
+    "price",
+)
 
 #: What the demo planted on a row, as its truth file lists it (`PlantedTruth.truth_files`):
-#: the variant kinds, and the hard cases of person linking. A row may carry several.
-RowClass = Literal[
-    "nik_missing",
-    "nik_invalid",
-    "title",
-    "muh_abbrev",
-    "typo",
-    "spacing",
-    "negative",  # a person of a planted pair: same birth date, regency, family name
-    "namesake",  # a person of a planted pair: same name and birth date, two valid NIKs
-    "mover",  # a person whose domicile moved to another regency by this period
-]
-ROW_CLASSES: tuple[RowClass, ...] = (*VARIANT_KINDS, "negative", "namesake", "mover")
+#: the variant kinds, the planted pairs, and "mover" (a person whose domicile moved to
+#: another regency by this period). A row may carry several.
+RowClass = Literal[VariantKind, PairKind, "mover"]
+ROW_CLASSES: tuple[RowClass, ...] = (*VARIANT_KINDS, *PAIR_KINDS, "mover")
 #: The class of a row that carries none of the above.
 PLAIN = "plain"
 
@@ -106,6 +119,10 @@ class PlantedTruth:
     accepted_rows: Mapping[str, int]
     #: {periode: n} distinct real persons among the accepted rows.
     true_persons: Mapping[str, int]
+    #: {periode: n} real persons the contract reads as another (the stated price: planted
+    #: `price` pairs present in the period). The contract's persons are ``true_persons``
+    #: less these; the active-person and flow figures below count the contract's persons.
+    price_merges: Mapping[str, int]
     #: {periode: n} active persons after person dedup.
     active_persons: Mapping[str, int]
     #: {periode: n} persons active only as migrant workers abroad (PMI).
@@ -134,13 +151,13 @@ class PlantedTruth:
     #: (ignored by the pipeline): kpj, its true person, and its classes (`ROW_CLASSES`
     #: joined by ";", or "plain"), as Parquet.
     truth_files: Mapping[str, str]
-    #: {"negative" | "namesake": n} pairs of persons planted on purpose.
-    planted_pairs: Mapping[str, int]
+    #: {pair kind: n} pairs of persons planted on purpose, every `PAIR_KINDS` present.
+    planted_pairs: Mapping[PairKind, int]
     #: {periode: n} persons whose domicile moved to another regency in that period.
     movers: Mapping[str, int]
-    #: Persons given their valid NIK on every row because a row of theirs without one would
-    #: match another person of its block by name (the contract would have to guess).
-    settled_persons: int
+    #: Persons whose birth date was redrawn because their name came too close to another
+    #: person's of their block (`Population.separate_blocks`).
+    separated_persons: int
     #: {periode: flow} from the second period on, compared with the period before it (the
     #: previous published one when every period is published in order): the province ...
     flows_province: Mapping[str, Flow]

@@ -1,0 +1,232 @@
+"""The distributed mode (``CAKUPAN_EXECUTOR=celery``, docs/deploy.md): the Celery executor of
+the code location, the services it needs, and `cakupan run` as a client of the run queue.
+
+The executor and the workers (`cakupan worker`, pipelines/celery_app.py) are configured
+from the same settings here, so that they always meet on the same broker and queue.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dagster as dg
+
+from assets.partitions import PERIOD, PROVINCE, coverage_key
+from pipelines.resources import setting
+
+#: The queue steps go to unless they carry the ``dagster-celery/queue`` tag (Dagster's default).
+DEFAULT_QUEUE = "dagster"
+#: Seconds a service gets to answer before it is called unreachable.
+CONNECT_TIMEOUT = 5
+WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
+
+
+def result_backend(broker: str) -> str:
+    """Results go back through Redis itself, or as RabbitMQ messages (``rpc://``)."""
+    return broker if broker.startswith("redis") else "rpc://"
+
+
+#: Celery's own settings, the same for the executor and the workers: a worker takes one
+#: step at a time (a step uses CAKUPAN_DUCKDB_THREADS threads and its memory limit).
+CELERY_SETTINGS: dict[str, Any] = {"worker_prefetch_multiplier": 1}
+
+
+def executor_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``celery_executor``'s config: the broker named by its variable (no password
+    in the definitions the UI shows)."""
+    broker = setting("CAKUPAN_BROKER_URL", environ)
+    backend = result_backend(broker)
+    return {
+        "broker": {"env": "CAKUPAN_BROKER_URL"},
+        "backend": {"env": "CAKUPAN_BROKER_URL"} if backend == broker else backend,
+        "config_source": CELERY_SETTINGS,
+    }
+
+
+def celery_executor(environ: Mapping[str, str] | None = None) -> dg.ExecutorDefinition:
+    from dagster_celery import celery_executor
+
+    return celery_executor.configured(executor_config(environ))
+
+
+def where(url: str) -> str:
+    """host:port of a service URL, without the user and password."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
+def service_problems(environ: Mapping[str, str] | None = None) -> list[str]:
+    """One line per service of the distributed mode that does not answer, with what to do."""
+    problems = []
+    postgres = setting("CAKUPAN_POSTGRES_URL", environ)
+    broker = setting("CAKUPAN_BROKER_URL", environ)
+    if (why := postgres_problem(postgres)) is not None:
+        problems.append(
+            f"PostgreSQL (the Dagster instance) is unreachable at {where(postgres)}: {why}; "
+            "start it, or correct CAKUPAN_POSTGRES_URL"
+        )
+    if (why := broker_problem(broker)) is not None:
+        problems.append(
+            f"the Celery broker is unreachable at {where(broker)}: {why}; "
+            "start it (Redis or RabbitMQ), or correct CAKUPAN_BROKER_URL"
+        )
+    return problems
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def postgres_problem(url: str) -> str | None:
+    import psycopg2
+
+    try:
+        psycopg2.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
+    except psycopg2.Error as error:
+        return first_line(error)
+    return None
+
+
+def broker_problem(url: str) -> str | None:
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=CONNECT_TIMEOUT) as connection:
+            connection.ensure_connection(max_retries=1, timeout=CONNECT_TIMEOUT)
+    except Exception as error:  # kombu raises the transport's own errors
+        return first_line(error)
+    return None
+
+
+# --- `cakupan run` in the distributed mode: runs submitted to the queue, then awaited ----
+
+
+@dataclass(frozen=True)
+class Submitted:
+    period: str
+    province: str
+    run_id: str
+
+
+def submit_runs(
+    instance: dg.DagsterInstance,
+    periods: list[str],
+    provinces: list[str],
+    tags: Mapping[str, Mapping[str, str]],
+) -> list[Submitted]:
+    """One queued run per province and period, as a backfill from the UI makes them: the
+    daemon starts them under the tag limits of dagster.yaml (one run of a province at a
+    time: ``dagster/partition/province``), their steps run on the workers."""
+    from dagster._cli.job import _create_run
+    from dagster._cli.workspace.cli_target import (
+        WorkspaceOpts,
+        get_code_location_from_workspace,
+        get_remote_job_from_remote_repo,
+        get_remote_repository_from_code_location,
+        get_workspace_from_cli_opts,
+    )
+    from dagster.version import __version__
+
+    from pipelines.jobs import JOB_NAME
+
+    submitted = []
+    opts = WorkspaceOpts(workspace=(str(WORKSPACE),))
+    with get_workspace_from_cli_opts(instance, version=__version__, workspace_opts=opts) as ws:
+        location = get_code_location_from_workspace(ws, None)
+        repo = get_remote_repository_from_code_location(location, None)
+        job = get_remote_job_from_remote_repo(repo, JOB_NAME)
+        for period, province in [(p, q) for p in periods for q in provinces]:
+            partition = {
+                "dagster/partition": str(coverage_key(period, province)),
+                f"dagster/partition/{PERIOD}": period,
+                f"dagster/partition/{PROVINCE}": province,
+            }
+            run = _create_run(
+                instance=instance,
+                code_location=location,
+                remote_repo=repo,
+                remote_job=job,
+                run_config={},
+                tags={**tags[period], **partition},
+                op_selection=None,
+                run_id=None,
+            )
+            instance.submit_run(run.run_id, ws)
+            submitted.append(Submitted(period, province, run.run_id))
+    return submitted
+
+
+def wait_for_runs(
+    instance: dg.DagsterInstance, submitted: list[Submitted], poll: float = 1.0
+) -> dict[str, dg.DagsterRun]:
+    """The runs once every one has ended (success, failure or canceled), by run id."""
+    ended: dict[str, dg.DagsterRun] = {}
+    while len(ended) < len(submitted):
+        for s in submitted:
+            run = instance.get_run_by_id(s.run_id)
+            if run is not None and run.is_finished:
+                ended[s.run_id] = run
+        if len(ended) < len(submitted):
+            time.sleep(poll)
+    return ended
+
+
+@dataclass(frozen=True)
+class StepPlace:
+    step: str
+    worker: str  # the Celery worker's name: <queue>-<pid>@<host> unless named
+
+
+def step_places(instance: dg.DagsterInstance, run_id: str) -> list[StepPlace]:
+    """Where each step of a run ran, from the event each worker writes when it starts one
+    (dagster_celery's "Executing steps ... in celery worker")."""
+    places = []
+    for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
+        event = record.dagster_event
+        data = event.engine_event_data if event else None
+        worker = data.metadata.get("Celery worker") if data else None
+        if event is not None and event.step_key and worker is not None:
+            places.append(StepPlace(event.step_key, str(worker.value)))
+    return places
+
+
+def run_on_workers(
+    instance: dg.DagsterInstance, warehouse: Any, periods: list[str]
+) -> tuple[list[Any], dict[str, list[StepPlace]]]:
+    """`cakupan run` in the distributed mode: one queued run per period, awaited; the
+    outcome of each (as `run_each_period` gives them) and where its steps ran."""
+    from contract.landing import landed_years
+    from pipelines.console import step_failure_line
+    from pipelines.resources import covered_provinces
+    from pipelines.runner import PeriodOutcome, period_tags
+
+    years = landed_years(warehouse.landing)
+    tags = {p: period_tags(warehouse, p, years) for p in periods}
+    submitted = submit_runs(instance, sorted(periods), list(covered_provinces(warehouse)), tags)
+    ended = wait_for_runs(instance, submitted)
+    outcomes = []
+    for s in submitted:
+        run = ended[s.run_id]
+        line, trace = None, None
+        if run.status != dg.DagsterRunStatus.SUCCESS:
+            line = f"run {s.run_id} ended {run.status.value}; see it in the Dagster UI"
+            failures = instance.all_logs(s.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+            if failures and failures[0].dagster_event is not None:
+                line, trace = step_failure_line(failures[0].dagster_event)
+        outcomes.append(PeriodOutcome(s.period, line is None, s.run_id, line, trace, s.province))
+    return outcomes, {s.period: step_places(instance, s.run_id) for s in submitted}
+
+
+def print_places(places: dict[str, list[StepPlace]]) -> None:
+    """Where each step ran, by period and worker."""
+    for period, steps in sorted(places.items()):
+        workers = sorted({p.worker for p in steps})
+        for worker in workers:
+            ran = [p.step for p in steps if p.worker == worker]
+            print(f"period {period}: {len(ran)} step(s) on {worker}: {', '.join(ran)}")

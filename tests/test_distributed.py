@@ -1,0 +1,316 @@
+"""The distributed mode for real (docs/deploy.md): the webserver, the daemon and two Celery
+workers as separate processes, started with the commands of the docs, against the local
+PostgreSQL (a fresh database per test, dropped after) and Redis; runs through the queue.
+
+No mocks: the services are those every development machine and CI start (issue 19).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from pathlib import Path
+
+import dagster as dg
+import psycopg2
+import pytest
+from helpers import ROOT
+from test_faults import land, leftovers, marts
+
+from assets import lock
+from assets.warehouse import Warehouse
+from pipelines.automation.fingerprints import REASON_TAG
+from pipelines.distributed import step_places
+from pipelines.runner import run_each_period
+
+POSTGRES = "postgresql://root@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379"
+BIN = Path(sys.executable).parent
+#: Seconds the whole cluster gets to finish the runs of a test.
+DEADLINE = 240
+
+pytestmark = [pytest.mark.slow, pytest.mark.distributed]
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """A database of its own (dropped after, even on failure): its URL."""
+    name = f"cakupan_test_{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(f"{POSTGRES}/postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{POSTGRES}/{name}"
+    finally:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+class Cluster:
+    """The processes of docs/deploy.md on this machine, one environment for all of them."""
+
+    def __init__(self, tmp: Path, postgres: str, stack: ExitStack) -> None:
+        home = tmp / "dagster_home"
+        home.mkdir()
+        shutil.copy(ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+        self.home = home
+        self.warehouse_dir = tmp / "warehouse"
+        self.logs = tmp / "logs"
+        self.logs.mkdir()
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("CAKUPAN_", "DAGSTER_"))}
+        self.env = {
+            **base,
+            "DAGSTER_HOME": str(home),
+            "CAKUPAN_EXECUTOR": "celery",
+            "CAKUPAN_POSTGRES_URL": postgres,
+            # A Redis database of its own: another test's workers never take these steps.
+            "CAKUPAN_BROKER_URL": f"{REDIS}/{random.randint(1, 15)}",
+            "CAKUPAN_LANDING_DIR": str(land(tmp / "landing")),
+            "CAKUPAN_WAREHOUSE_DIR": str(self.warehouse_dir),
+            "CAKUPAN_DUCKDB_MEMORY_LIMIT": "1GB",
+            "CAKUPAN_DUCKDB_THREADS": "1",
+            "PYTHONWARNINGS": "ignore",
+        }
+        self.stack = stack
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        stack.callback(self.stop_all)
+
+    def start(self, name: str, command: list[str], **env: str) -> subprocess.Popen[bytes]:
+        """A process in a session of its own (so that its children stop with it)."""
+        with open(self.logs / f"{name}.log", "wb") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**self.env, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self.processes[name] = process
+        return process
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of its session
+        process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def services(self, port: int) -> None:
+        """The webserver, the daemon (both on the workspace), as docs/deploy.md starts them."""
+        workspace = ["-w", "workspace.yaml"]
+        self.start("webserver", [str(BIN / "dagster-webserver"), *workspace, "-p", str(port)])
+        self.start("daemon", [str(BIN / "dagster-daemon"), "run", *workspace])
+
+    def worker(self, name: str, **env: str) -> None:
+        self.start(
+            name, [str(BIN / "cakupan"), "worker", "--queue", "dagster", "--name", name], **env
+        )
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(BIN / "cakupan"), "run", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+    def instance(self) -> dg.DagsterInstance:
+        os.environ["CAKUPAN_POSTGRES_URL"] = self.env["CAKUPAN_POSTGRES_URL"]
+        instance = dg.DagsterInstance.from_config(str(self.home))
+        self.stack.callback(instance.dispose)
+        return instance
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster]:
+    monkeypatch.setenv("CAKUPAN_POSTGRES_URL", "")  # the instance() of the test sets it
+    with ExitStack() as stack:
+        postgres = stack.enter_context(fresh_database())
+        yield Cluster(tmp_path, postgres, stack)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_webserver(port: int, cluster: Cluster) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    raise AssertionError(f"webserver did not answer:\n{cluster.log('webserver')[-3000:]}")
+
+
+def in_process(tmp: Path, landing: str, periods: list[str] | None = None) -> Path:
+    """The same landing zone published by the embedded default (in-process executor)."""
+    warehouse = Warehouse(
+        landing_dir=landing, warehouse_dir=str(tmp), memory_limit="1GB", threads=1
+    )
+    assert all(o.success for o in run_each_period(warehouse, periods))
+    return Path(warehouse.published_path)
+
+
+def run_windows(instance: dg.DagsterInstance) -> list[tuple[float, float]]:
+    """(start, end) of every run that started, in order of start."""
+    windows = []
+    for run in instance.get_runs():
+        stats = instance.get_run_stats(run.run_id)
+        if stats.start_time is not None and stats.end_time is not None:
+            windows.append((stats.start_time, stats.end_time))
+    return sorted(windows)
+
+
+def test_two_workers_run_the_steps_of_queued_runs_one_run_of_a_province_at_a_time(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    port = free_port()
+    cluster.services(port)
+    cluster.worker("w1")
+    cluster.worker("w2")
+    wait_for_webserver(port, cluster)
+    done = cluster.run()
+    assert done.returncode == 0, done.stderr + cluster.log("daemon")[-3000:]
+    assert "2 of 2 period(s) published" in done.stdout, done.stdout
+
+    instance = cluster.instance()
+    # The landing sensor (the daemon runs it) may queue runs of the same periods too.
+    runs = instance.get_runs()
+    ours = [r for r in runs if r.tags.get(REASON_TAG) == "cli"]
+    assert sorted(r.tags["dagster/partition"] for r in ours) == ["2025-03", "2025-04"]
+    assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+    places = [p for r in runs for p in step_places(instance, r.run_id)]
+    workers = {p.worker.split("@")[0] for p in places}
+    assert workers == {"w1", "w2"}, places  # steps landed on both workers
+    assert len(places) == len(runs) * 18  # every step of every run, each on a worker
+    # The queue let one run of the province (one warehouse file) at a time.
+    windows = run_windows(instance)
+    assert len(windows) == len(runs)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(windows)), windows
+    # The published file equals the embedded default's, table by table; nothing left over.
+    reference = in_process(tmp_path / "in_process", cluster.env["CAKUPAN_LANDING_DIR"])
+    assert marts(cluster.warehouse_dir / "coverage.duckdb") == marts(reference)
+    assert leftovers(cluster.warehouse_dir) == []
+    print(f"distributed test: {time.monotonic() - started:.0f} s; {done.stdout[-1500:]}")
+
+
+def test_a_worker_killed_in_a_step_fails_the_run_publishes_nothing_and_a_rerun_is_exact(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    port = free_port()
+    cluster.services(port)
+    # Both workers freeze inside the marts' write transaction (once per process).
+    cluster.worker("w1", CAKUPAN_FAULT_AT="marts:STOP")
+    cluster.worker("w2", CAKUPAN_FAULT_AT="marts:STOP")
+    runner = subprocess.Popen(
+        [str(BIN / "cakupan"), "run", "--period", "2025-03"],
+        cwd=ROOT,
+        env=cluster.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    # A frozen step holds the writer lock: its holder is the process to kill. Every run
+    # that reaches the marts freezes (the landing sensor's too): kill each, until ours ends.
+    lock_path = cluster.warehouse_dir / "internal.duckdb.lock"
+    deadline = time.monotonic() + DEADLINE
+    killed = 0
+    while runner.poll() is None and time.monotonic() < deadline:
+        holder = lock.read_holder(lock_path) if lock_path.exists() else None
+        if holder is not None and stopped(holder.pid):
+            os.kill(holder.pid, signal.SIGKILL)
+            killed += 1
+        time.sleep(0.5)
+    out, err = runner.communicate(timeout=10)
+    assert killed >= 1, cluster.log("w1")[-2000:]
+    assert runner.returncode == 1, out + err
+    assert "period 2025-03 NOT published" in err
+    assert not (cluster.warehouse_dir / "coverage.duckdb").exists()  # nothing half-published
+
+    # The workers again, without the fault: the rerun publishes what the embedded default does.
+    cluster.stop("w1")
+    cluster.stop("w2")
+    cluster.worker("w1")
+    cluster.worker("w2")
+    done = cluster.run("--period", "2025-03")
+    assert done.returncode == 0, done.stderr
+    # The landing sensor may have published 2025-04 too (which refreshes 2025-03's flows):
+    # the reference publishes the same periods in process.
+    published = marts(cluster.warehouse_dir / "coverage.duckdb")
+    periods = sorted({row[0] for row in published["mart.published_periods"]})
+    reference = in_process(tmp_path / "in_process", cluster.env["CAKUPAN_LANDING_DIR"], periods)
+    assert published == marts(reference)
+    assert leftovers(cluster.warehouse_dir) == []
+
+
+def stopped(pid: int) -> bool:
+    """The process is frozen (SIGSTOP), from /proc."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] == "T"
+    except (OSError, IndexError):
+        return False
+
+
+def refused(env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "cakupan"), *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize(
+    ("service", "variable", "bad_url", "named"),
+    [
+        ("broker", "CAKUPAN_BROKER_URL", "redis://127.0.0.1:1/0", "the Celery broker"),
+        ("postgres", "CAKUPAN_POSTGRES_URL", "postgresql://root@127.0.0.1:1/x", "PostgreSQL"),
+    ],
+)
+@pytest.mark.parametrize("command", [["run"], ["worker"]])
+def test_a_service_down_is_named_in_one_line_and_nothing_runs(
+    cluster: Cluster, command: list[str], service: str, variable: str, bad_url: str, named: str
+) -> None:
+    done = refused({**cluster.env, variable: bad_url}, *command)
+    assert done.returncode == 4, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"cakupan: {named}") and "127.0.0.1:1" in lines[0], lines
+    assert variable in lines[0] and "Traceback" not in done.stderr
+    assert not cluster.warehouse_dir.exists() or not list(cluster.warehouse_dir.iterdir())
