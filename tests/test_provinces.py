@@ -13,7 +13,8 @@ import duckdb
 import pytest
 from helpers import Pipeline, enrollment_row, labour_row, make_nik
 
-from contract.tables import NATIONAL_TABLES, PERSONAL_COLUMNS, PUBLISHED_TABLES
+from contract.tables import ABOUT, NATIONAL_TABLES, PERSONAL_COLUMNS, PUBLISHED_TABLES
+from contract.version import CONTRACT_VERSION
 from pipelines.runner import run_each_period
 
 pytestmark = pytest.mark.slow
@@ -75,7 +76,8 @@ def test_two_provinces_publish_a_file_each_and_the_national_file(two: Pipeline) 
         f"{s}.{t}"
         for s, t in query(national, "SELECT schema_name, table_name FROM duckdb_tables()")
     }
-    assert tables == {t.name for t in NATIONAL_TABLES}
+    assert tables == {t.name for t in NATIONAL_TABLES} | {ABOUT.name}
+    assert query(national, "SELECT versi_kontrak FROM mart.about") == [(CONTRACT_VERSION,)]
     assert query(
         national, "SELECT periode, peserta_aktif, pekerja FROM mart.coverage_national"
     ) == [(PERIOD, 8, 200)]

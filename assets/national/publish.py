@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.published.publish import held_tables, new_published_file
+from assets.published.publish import held_tables, new_published_file, write_about
 from assets.warehouse import Warehouse, fault_point, load_reference, sql_text
 from contract import MACROS_SQL
 from contract.reference import table as reference_table
@@ -179,6 +179,7 @@ def build_national(warehouse: Warehouse, period: str, failed: set[str]) -> Natio
         complete = all(s == PUBLISHED for s in status.values())
         old_tables = held_tables(conn, "old") if has_old else set()
         conn.execute("CREATE SCHEMA mart")
+        write_about(conn)  # the contract version, as in every published file
         for table in NATIONAL_TABLES:
             parts = []
             if table is NATIONAL_STATUS:
