@@ -209,7 +209,10 @@ def test_two_workers_run_the_steps_of_queued_runs_one_run_of_a_province_at_a_tim
     # The landing sensor (the daemon runs it) may queue runs of the same periods too.
     runs = instance.get_runs()
     ours = [r for r in runs if r.tags.get(REASON_TAG) == "cli"]
-    assert sorted(r.tags["dagster/partition"] for r in ours) == ["2025-03", "2025-04"]
+    # One run per province and period, tagged with both dimensions (the queue's limit is on
+    # dagster/partition/province).
+    assert sorted(r.tags["dagster/partition"] for r in ours) == ["2025-03|64", "2025-04|64"]
+    assert {r.tags["dagster/partition/province"] for r in ours} == {"64"}
     assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
     places = [p for r in runs for p in step_places(instance, r.run_id)]
     workers = {p.worker.split("@")[0] for p in places}
