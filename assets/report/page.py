@@ -34,7 +34,7 @@ from assets.report.data import (
     select_view,
 )
 from assets.report.formatting import nama_periode
-from assets.report.sections import Block, content
+from assets.report.sections import Block, Content, content
 from assets.warehouse import Warehouse
 
 HERE = Path(__file__).parent
@@ -85,6 +85,27 @@ class PeriodLink:
     file: str
 
 
+@dataclass(frozen=True)
+class ProvinceLink:
+    kode: str  # Kemendagri
+    nama: str
+    status: str  # of the latest period the national file names (mart.national_status)
+    href: str | None  # the province's report, relative to the national page; None: none yet
+
+
+@dataclass(frozen=True)
+class ProvinceLinks:
+    """The national page's list of provinces: each one's report and, when the latest
+    period is still waiting for some, which (``mart.national_status``)."""
+
+    period: str  # the latest period of mart.national_status
+    links: list[ProvinceLink]
+
+    @property
+    def missing(self) -> list[ProvinceLink]:
+        return [p for p in self.links if p.status != "published"]
+
+
 def report_file(period: str) -> str:
     return f"{period}.html"
 
@@ -96,7 +117,18 @@ def render(
     data_docs: list[tuple[str, str]] | None = None,
 ) -> str:
     """The report of ``view`` as one HTML document."""
-    page = content(view, bpu_minimum_rp)
+    return render_content(content(view, bpu_minimum_rp), source, data_docs)
+
+
+def render_content(
+    page: Content,
+    source: str,
+    data_docs: list[tuple[str, str]] | None = None,
+    provinces: ProvinceLinks | None = None,
+) -> str:
+    """A page of the report: ``page`` (its headline, blocks and flags) in the one layout,
+    with, on the national page, the links to the provinces' pages (``provinces``)."""
+    view = page.view
     info = view.published.tables["mart.published_periods"].filter(
         view.published.tables["mart.published_periods"]["periode"] == view.period
     )
@@ -106,6 +138,7 @@ def render(
         css=Markup((HERE / "report.css").read_text(encoding="utf-8")),
         bundle=Markup(vega_bundle()),
         specs=inline_json(specs),
+        scope=view.published.name,
         period=view.period,
         period_name=nama_periode(view.period),
         labour_year=info["tahun_pekerja"][0] if info.height else "",
@@ -118,6 +151,7 @@ def render(
         figures=page.figures,
         blocks=page.blocks,
         flags=page.flags,
+        provinces=provinces,
         drop_points=f"{DROP_POINTS:g}",
         data_docs=data_docs or [],
         source=source,
