@@ -1,0 +1,114 @@
+"""The national page of the report (a deployment of several provinces) and the dashboard's
+province filter; a one-province report is unchanged (tests/test_report.py)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from helpers import Pipeline
+from test_provinces import PERIOD, land_two_provinces, query
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def two(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    """Two provinces (63: 3 persons, 64: 5), run as the job runs them."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("national"), provinces="63,64")
+    land_two_provinces(pipeline, in_63=3, in_64=5)
+    pipeline.run_ok()
+    return pipeline
+
+
+def csv_of(html: str, block: str) -> list[dict[str, str]]:
+    [href] = re.findall(
+        rf'download="cakupan-{block}-{PERIOD}\.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"',
+        html,
+    )
+    text = base64.b64decode(href).decode("utf-8").lstrip("\ufeff")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def specs(html: str) -> dict[str, dict]:
+    [found] = re.findall(r'<script type="application/json" id="specs">(.*?)</script>', html, re.S)
+    return json.loads(found)
+
+
+def test_the_national_page_shows_the_national_marts_and_links_each_province(
+    two: Pipeline,
+) -> None:
+    root = Path(two.warehouse.warehouse_dir)
+    national = root / "coverage_nasional.duckdb"
+    index, page = root / "report" / "index.html", root / "report" / f"{PERIOD}.html"
+    assert index.is_file() and page.is_file()
+    html = page.read_text(encoding="utf-8")
+    assert index.read_text(encoding="utf-8") == html
+    assert "Cakupan Jaminan Sosial Ketenagakerjaan Nasional (2 provinsi)" in html
+    # The headline is mart.coverage_national's row.
+    [(aktif,)] = query(national, "SELECT peserta_aktif FROM mart.coverage_national")
+    assert f'data-figure="peserta_aktif" data-value="{aktif}"' in html
+    # The ranking's CSV is mart.coverage_province of the national file.
+    rows = query(
+        national,
+        "SELECT kode_provinsi_kemendagri, pekerja, peserta_aktif, cakupan_persen "
+        f"FROM mart.coverage_province WHERE periode = '{PERIOD}' ORDER BY 1",
+    )
+    ranked = sorted(csv_of(html, "provinsi"), key=lambda r: r["kode_provinsi_kemendagri"])
+    assert [
+        (r["kode_provinsi_kemendagri"], int(r["pekerja"]), int(r["peserta_aktif"])) for r in ranked
+    ] == [(k, p, a) for k, p, a, _ in rows]
+    assert [float(r["cakupan_persen"]) for r in ranked] == pytest.approx([c for *_, c in rows])
+    # The sector CSV is the national sector mart.
+    sectors = dict(
+        query(
+            national,
+            f"SELECT kbli, peserta_aktif FROM mart.coverage_sector WHERE periode = '{PERIOD}'",
+        )
+    )
+    assert {r["kbli"]: int(r["peserta_aktif"]) for r in csv_of(html, "sektor")} == sectors
+    # The map has every covered province, coloured by its coverage.
+    shapes = specs(html)["chart-peta"]["datasets"]["provinsi"]
+    assert {s["properties"]["kode_kemendagri"] for s in shapes} == {"63", "64"}
+    assert all(s["properties"]["cakupan_persen"] is not None for s in shapes)
+    # Each province's report is linked, and the link resolves to its page.
+    links = re.findall(r'<tr data-provinsi="(\d+)">.*?<a href="([^"]+)">', html)
+    assert [k for k, _ in links] == ["63", "64"]
+    for kode, href in links:
+        target = (page.parent / href).resolve()
+        assert target == (root / kode / "report" / "index.html").resolve()
+        assert target.is_file()
+    assert "belum lengkap" not in html  # every province published the period
+
+
+def test_the_national_page_names_a_province_still_missing(two: Pipeline, tmp_path: Path) -> None:
+    """mart.national_status of the latest period: a province missing is named on the page
+    (here the status rewritten as a broken snapshot of 63 would leave it)."""
+    import shutil
+
+    import duckdb
+
+    from assets.report.national import write_national_reports
+    from assets.warehouse import Warehouse
+
+    shutil.copytree(two.warehouse.warehouse_dir, tmp_path / "warehouse")
+    warehouse = Warehouse(
+        landing_dir=two.warehouse.landing_dir,
+        warehouse_dir=str(tmp_path / "warehouse"),
+        provinces="63,64",
+    )
+    with duckdb.connect(str(warehouse.national_path)) as conn:
+        conn.execute(
+            "INSERT INTO mart.national_status SELECT '2025-04', kode_provinsi, "
+            "kode_provinsi_kemendagri, CASE WHEN kode_provinsi_kemendagri = '63' "
+            "THEN 'missing' ELSE 'published' END FROM mart.national_status"
+        )
+    write_national_reports(warehouse)
+    html = (tmp_path / "warehouse" / "report" / "index.html").read_text(encoding="utf-8")
+    assert "Periode 2025-04 belum lengkap: belum terbit di\n      Kalimantan Selatan (63)." in html
+    assert re.search(r'<tr data-provinsi="63">.*?belum terbit', html)
