@@ -112,3 +112,49 @@ def test_the_national_page_names_a_province_still_missing(two: Pipeline, tmp_pat
     html = (tmp_path / "warehouse" / "report" / "index.html").read_text(encoding="utf-8")
     assert "Periode 2025-04 belum lengkap: belum terbit di\n      Kalimantan Selatan (63)." in html
     assert re.search(r'<tr data-provinsi="63">.*?belum terbit', html)
+
+
+def test_the_dashboard_shows_the_chosen_provinces_rows(
+    two: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several provinces: a province filter; every province together shows the national
+    file's provinces, a province its own regencies (its published file) with its filters."""
+    from streamlit.testing.v1 import AppTest
+
+    from assets.report.formatting import persen
+
+    monkeypatch.setenv("CAKUPAN_WAREHOUSE_DIR", two.warehouse.warehouse_dir)
+    monkeypatch.setenv("CAKUPAN_PROVINCES", "63,64")
+    monkeypatch.delenv("CAKUPAN_PUBLISHED_PATH", raising=False)
+    app = Path(__file__).resolve().parents[1] / "pipelines" / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=120).run()
+    assert not at.exception, at.exception
+    national = Path(two.warehouse.warehouse_dir) / "coverage_nasional.duckdb"
+    assert at.title[0].value.endswith("Nasional")
+    [ranking] = [
+        d
+        for d in at.dataframe
+        if d.value.columns[0] == "Provinsi" and "Kode BPS" in d.value.columns
+    ]
+    assert set(ranking.value["Kode Kemendagri"].to_list()) == {"63", "64"}
+
+    at.selectbox(key="provinsi").select("63").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value.endswith("Kalimantan Selatan")
+    rows = query(
+        national,
+        "SELECT nama_wilayah, cakupan_persen FROM mart.coverage_region "
+        f"WHERE periode = '{PERIOD}' AND kode_provinsi = '63' ORDER BY 1",
+    )
+    [regions] = [
+        d
+        for d in at.dataframe
+        if d.value.columns[0] == "Kabupaten/kota" and "Kode BPS" in d.value.columns
+    ]
+    shown = sorted(zip(regions.value["Kabupaten/kota"], regions.value["Cakupan"], strict=True))
+    assert rows and shown == sorted(
+        (name.replace("Kabupaten ", "Kab. "), persen(pct)) for name, pct in rows
+    )
+    # The province's own filters work: its regency.
+    at.selectbox(key="wilayah").select("6371").run()
+    assert not at.exception, at.exception
