@@ -158,3 +158,37 @@ def test_the_dashboard_shows_the_chosen_provinces_rows(
     # The province's own filters work: its regency.
     at.selectbox(key="wilayah").select("6371").run()
     assert not at.exception, at.exception
+
+
+@pytest.mark.ui
+def test_the_national_page_draws_every_chart_and_the_provinces_in_place(two: Pipeline) -> None:
+    """In Chromium, offline: every chart drawn, no console error, nothing fetched; the map's
+    provinces each in their place (none fills the map: the rings' winding)."""
+    from browser import chromium, open_tab
+    from test_report_browser import ALL_CHARTS_SETTLED
+
+    page_path = Path(two.warehouse.warehouse_dir) / "report" / "index.html"
+    with chromium() as browser:
+        tab = open_tab(browser)
+        tab.page.goto(page_path.resolve().as_uri())
+        tab.page.wait_for_function(ALL_CHARTS_SETTLED, timeout=60_000)
+        charts = tab.page.evaluate(
+            """Array.from(document.querySelectorAll('.chart')).map(e => ({
+                 id: e.id, drawn: e.dataset.drawn === '1', error: e.dataset.error || null}))"""
+        )
+        assert {c["id"] for c in charts} >= {"chart-peta", "chart-provinsi", "chart-sektor"}
+        for chart in charts:
+            assert chart["drawn"] and chart["error"] is None, chart
+        sizes = tab.page.evaluate(
+            """(() => { const svg = document.querySelector('#chart-peta svg').getBoundingClientRect();
+                 const paths = Array.from(document.querySelectorAll('#chart-peta g.mark-shape path'))
+                   .map(p => p.getBoundingClientRect());
+                 return {svg: [svg.width, svg.height], paths: paths.map(b => [b.width, b.height])}; })()"""
+        )
+        assert len(sizes["paths"]) >= 4  # grey base + coloured layer, two provinces each
+        for width, height in sizes["paths"]:
+            assert 0 < width < 0.9 * sizes["svg"][0] and 0 < height < 0.9 * sizes["svg"][1]
+        # The links to the provinces' reports open them.
+        tab.page.click('tr[data-provinsi="64"] a')
+        assert tab.page.url.endswith("/64/report/index.html")
+        assert tab.errors == [] and tab.external == []
