@@ -84,6 +84,9 @@ def test_the_national_page_shows_the_national_marts_and_links_each_province(
         assert target == (root / kode / "report" / "index.html").resolve()
         assert target.is_file()
     assert "belum lengkap" not in html  # every province published the period
+    # A province's own page names its province.
+    own = (root / "63" / "report" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Cakupan Jaminan Sosial Ketenagakerjaan Kalimantan Selatan</h1>" in own
 
 
 def test_the_national_page_names_a_province_still_missing(two: Pipeline, tmp_path: Path) -> None:
@@ -192,3 +195,16 @@ def test_the_national_page_draws_every_chart_and_the_provinces_in_place(two: Pip
         tab.page.click('tr[data-provinsi="64"] a')
         assert tab.page.url.endswith("/64/report/index.html")
         assert tab.errors == [] and tab.external == []
+
+
+def test_cakupan_report_writes_each_provinces_pages_and_the_national_page(
+    two: Pipeline, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines.cli import main as cakupan
+
+    monkeypatch.setenv("CAKUPAN_PROVINCES", "63,64")
+    root = Path(two.warehouse.warehouse_dir)
+    assert cakupan(["report", "--warehouse-dir", str(root)]) == 0
+    printed = capsys.readouterr().out
+    for index in (root / "63" / "report", root / "64" / "report", root / "report"):
+        assert f"{index / 'index.html'}  (" in printed

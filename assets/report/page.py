@@ -18,7 +18,7 @@ import functools
 import json
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from assets.report.data import (
 from assets.report.formatting import nama_periode
 from assets.report.sections import Block, Content, content
 from assets.warehouse import Warehouse
+from contract.reference import table as reference_table
 
 HERE = Path(__file__).parent
 INDEX = "index.html"
@@ -207,6 +208,16 @@ def write_reports(
     return written
 
 
+def province_name(warehouse: Warehouse) -> str:
+    """The name of the one province a warehouse publishes (a province of a deployment of
+    several has its own: its page must not say Kalimantan Timur)."""
+    if len(warehouse.covered_provinces) != 1:
+        return Published.name
+    ref = reference_table("ref_province")
+    names = dict(zip(ref.column("kode_kemendagri"), ref.column("nama_provinsi"), strict=True))
+    return str(names[warehouse.covered_provinces[0]])
+
+
 def write_warehouse_reports(
     warehouse: Warehouse, periods: list[str] | None = None, since: str | None = None
 ) -> list[Path]:
@@ -218,7 +229,7 @@ def write_warehouse_reports(
     with warehouse.read_published_fresh() as conn:
         if conn is None:
             raise NotPublishedError(f"nothing published yet at {warehouse.published_path}")
-        published = read_published(conn)
+        published = replace(read_published(conn), name=province_name(warehouse))
     if periods is None and since is not None:
         periods = [p for p in published.periods if p >= since]
     return write_reports(
