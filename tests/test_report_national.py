@@ -167,7 +167,7 @@ def test_the_dashboard_shows_the_chosen_provinces_rows(
 def test_the_national_page_draws_every_chart_and_the_provinces_in_place(two: Pipeline) -> None:
     """In Chromium, offline: every chart drawn, no console error, nothing fetched; the map's
     provinces each in their place (none fills the map: the rings' winding)."""
-    from browser import chromium, open_tab
+    from browser import chromium, map_shape_sizes, open_tab
     from test_report_browser import ALL_CHARTS_SETTLED
 
     page_path = Path(two.warehouse.warehouse_dir) / "report" / "index.html"
@@ -182,12 +182,7 @@ def test_the_national_page_draws_every_chart_and_the_provinces_in_place(two: Pip
         assert {c["id"] for c in charts} >= {"chart-peta", "chart-provinsi", "chart-sektor"}
         for chart in charts:
             assert chart["drawn"] and chart["error"] is None, chart
-        sizes = tab.page.evaluate(
-            """(() => { const svg = document.querySelector('#chart-peta svg').getBoundingClientRect();
-                 const paths = Array.from(document.querySelectorAll('#chart-peta g.mark-shape path'))
-                   .map(p => p.getBoundingClientRect());
-                 return {svg: [svg.width, svg.height], paths: paths.map(b => [b.width, b.height])}; })()"""
-        )
+        sizes = map_shape_sizes(tab.page)
         assert len(sizes["paths"]) >= 4  # grey base + coloured layer, two provinces each
         for width, height in sizes["paths"]:
             assert 0 < width < 0.9 * sizes["svg"][0] and 0 < height < 0.9 * sizes["svg"][1]

@@ -46,19 +46,12 @@ from assets.report.sections import (
 )
 from assets.warehouse import Warehouse
 from contract.tables import (
-    COVERAGE_PRIORITY,
-    COVERAGE_PROVINCE,
     COVERAGE_REGION,
-    COVERAGE_REGION_SECTOR,
-    COVERAGE_SECTOR,
-    COVERAGE_STATUS,
     NATIONAL_COVERAGE,
-    NATIONAL_PRIORITY,
     NATIONAL_PROVINCE,
-    NATIONAL_REGION_SECTOR,
-    NATIONAL_SECTOR,
+    NATIONAL_STACKED,
     NATIONAL_STATUS,
-    NATIONAL_STATUS_MART,
+    NATIONAL_SUMMED,
     NATIONAL_TABLES,
     PUBLISHED_PERIODS,
 )
@@ -68,12 +61,9 @@ from contract.tables import (
 PROVINCES = ("Provinsi", "provinsi")
 #: A province's mart of the page <- the national table read into it.
 READ_AS = {
-    COVERAGE_PROVINCE: NATIONAL_COVERAGE,
-    COVERAGE_REGION: NATIONAL_PROVINCE,
-    COVERAGE_SECTOR: NATIONAL_SECTOR,
-    COVERAGE_REGION_SECTOR: NATIONAL_REGION_SECTOR,
-    COVERAGE_STATUS: NATIONAL_STATUS_MART,
-    COVERAGE_PRIORITY: NATIONAL_PRIORITY,
+    **NATIONAL_STACKED,  # the regencies of every province, for the flags and the costs
+    **NATIONAL_SUMMED,  # the headline row and the sectors: the national sums
+    COVERAGE_REGION: NATIONAL_PROVINCE,  # the provinces where a page has its regencies
 }
 
 
