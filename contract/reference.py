@@ -128,6 +128,15 @@ def parse_provinces(value: str) -> tuple[str, ...]:
 
 
 @functools.cache
+def province_boundaries() -> dict[str, Any]:
+    """The 38 provinces' boundaries (RFC 7946 GeoJSON), keyed by
+    ``properties.kode_kemendagri``, named ``properties.nama_provinsi``, with a label point
+    (``lat``, ``lng``); see reference/indonesia/README.md."""
+    with (REFERENCE_DIR / "indonesia" / "provinces.geojson").open(encoding="utf-8") as f:
+        boundaries: dict[str, Any] = json.load(f)
+    return boundaries
+
+
 def regency_boundaries() -> dict[str, Any]:
     """Regency/city boundaries (RFC 7946 GeoJSON, exterior rings counter-clockwise), keyed
     by ``properties.kode_kemendagri``; see reference/README.md before drawing them."""

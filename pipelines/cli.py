@@ -323,6 +323,10 @@ def run_locked(
     for o in outcomes:
         if o.province is None and o.success:
             print(f"national {o.period}: {warehouse.national_path} (mart.national_status)")
+    if several:
+        national_report = warehouse.report_dir / "index.html"
+        if national_report.is_file():
+            print(f"National report (open in a browser): {national_report.resolve()}")
     failed = [o for o in outcomes if not o.success]
     for o in failed:
         if o.trace:
@@ -348,17 +352,32 @@ def report_warehouse(args: argparse.Namespace) -> Warehouse:
 
 def report(args: argparse.Namespace) -> int:
     from assets.report.data import NotPublishedError
+    from assets.report.national import write_national_reports
     from assets.report.page import write_warehouse_reports
 
     warehouse = report_warehouse(args)
-    try:
-        written = write_warehouse_reports(warehouse, args.periods)
-    except NotPublishedError as error:
-        print(f"no report written: {error}", file=sys.stderr)
-        return 2
+    if warehouse.several_provinces:  # each province's pages, then the national page
+        written, missing = [], []
+        for province in warehouse.covered_provinces:
+            try:
+                written += write_warehouse_reports(warehouse.for_province(province), args.periods)
+            except NotPublishedError as error:
+                missing.append(f"province {province}: {error}")
+        try:
+            written += write_national_reports(warehouse)
+        except NotPublishedError as error:
+            missing.append(f"national page: {error}")
+        for line in missing:
+            print(f"no report written for {line}", file=sys.stderr)
+    else:
+        try:
+            written = write_warehouse_reports(warehouse, args.periods)
+        except NotPublishedError as error:
+            print(f"no report written: {error}", file=sys.stderr)
+            return 2
     for path in written:
         print(f"{path}  ({path.stat().st_size / 1e6:.1f} MB)")
-    return 0
+    return 0 if written else 2
 
 
 def print_report_path(warehouse_dir: Path) -> None:

@@ -211,6 +211,6 @@ def run_each_period(
                 done[province] = outcome(period, result, province)
         outcomes += [done[p] for p in provinces if p in done]
     for period in chosen if len(provinces) > 1 else []:
-        national = [dg.AssetKey(["national", n]) for n in ("candidate", "coverage")]
+        national = [dg.AssetKey(["national", n]) for n in ("candidate", "coverage", "report")]
         outcomes.append(outcome(period, execute(NATIONAL_JOB_NAME, period, {}, national)))
     return outcomes

@@ -82,3 +82,14 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / name), full_page=full_page)
+
+
+def map_shape_sizes(page: Page, chart: str = "#chart-peta") -> dict[str, Any]:
+    """The map's svg size and each drawn shape's size (none may fill the map: a shape
+    wound the wrong way is drawn as the whole globe minus itself)."""
+    return page.evaluate(
+        f"""(() => {{ const svg = document.querySelector('{chart} svg').getBoundingClientRect();
+             const paths = Array.from(document.querySelectorAll('{chart} g.mark-shape path'))
+               .map(p => p.getBoundingClientRect());
+             return {{svg: [svg.width, svg.height], paths: paths.map(b => [b.width, b.height])}}; }})()"""
+    )

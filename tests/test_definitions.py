@@ -130,7 +130,12 @@ def test_several_provinces_add_the_national_assets_by_period(tmp_path: Path) -> 
     graph = repository.asset_graph
     assert sorted(
         k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == "national"
-    ) == ["national/candidate", "national/coverage", "national/person_placement"]
+    ) == [
+        "national/candidate",
+        "national/coverage",
+        "national/person_placement",
+        "national/report",
+    ]
     core = sorted(k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == "core")
     assert core == [
         "core/person",

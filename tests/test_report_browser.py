@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from browser import Tab, chromium, open_tab, screenshot
+from browser import Tab, chromium, map_shape_sizes, open_tab, screenshot
 from playwright.sync_api import Browser
 
 from assets.report.formatting import angka, persen, rupiah
@@ -92,12 +92,7 @@ def test_report_draws_every_chart_offline_without_errors(run: Run, browser: Brow
         assert chart["drawn"] and chart["error"] is None and chart["marks"] > 0, chart
     assert tab.errors == [] and tab.external == []
     # Map: every regency is drawn in its place, none fills the map (the rings' winding).
-    sizes = page.evaluate(
-        """(() => { const svg = document.querySelector('#chart-peta svg').getBoundingClientRect();
-             const paths = Array.from(document.querySelectorAll('#chart-peta g.mark-shape path'))
-               .map(p => p.getBoundingClientRect());
-             return {svg: [svg.width, svg.height], paths: paths.map(b => [b.width, b.height])}; })()"""
-    )
+    sizes = map_shape_sizes(page)
     assert len(sizes["paths"]) >= 20  # grey base + coloured layer, ten regencies each
     for width, height in sizes["paths"]:
         assert 0 < width < 0.7 * sizes["svg"][0] and 0 < height < 0.8 * sizes["svg"][1]

@@ -13,10 +13,13 @@ from assets.partitions import (
     period_partitions,
 )
 from assets.published.publish import checked_candidate, swap_in
+from assets.report.national import write_national_reports
+from assets.report.page import INDEX
 from assets.warehouse import Warehouse
 from contract.tables import NATIONAL_TABLES
 
 NATIONAL_CANDIDATE_KEY = ["national", "candidate"]
+NATIONAL_REPORT_KEY = ["national", "report"]
 PUBLISHED_KEY = dg.AssetKey(["published", "coverage"])
 
 
@@ -129,4 +132,33 @@ def national_assets(
             }
         )
 
-    return [person_placement, national_candidate, national_coverage]
+    @dg.asset(
+        key=NATIONAL_REPORT_KEY,
+        deps=[["national", "coverage"]],
+        group_name="national",
+        partitions_def=period_partitions,
+        kinds={"html"},
+        description=(
+            "The national page of the report, in Indonesian, under <warehouse>/report/ "
+            "(YYYY-MM.html per complete period, index.html for the latest): the province map, "
+            "the provinces ranked, the national headline, sectors, trend and flows, the "
+            "provinces still missing (mart.national_status) and a link to each province's "
+            "report (<warehouse>/<kode>/report/). Reads only the national file."
+        ),
+    )
+    def national_report(
+        context: dg.AssetExecutionContext, warehouse: Warehouse
+    ) -> dg.MaterializeResult:
+        # Every page: the provinces' statuses and links it shows change with any period.
+        written = write_national_reports(warehouse)
+        if not written:
+            context.log.warning("national report: no complete period yet, no page written")
+        index = warehouse.report_dir / INDEX
+        return dg.MaterializeResult(
+            metadata={
+                "index": dg.MetadataValue.path(str(index.resolve())),
+                "pages": dg.MetadataValue.int(len(written)),
+            }
+        )
+
+    return [person_placement, national_candidate, national_coverage, national_report]

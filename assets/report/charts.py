@@ -17,7 +17,7 @@ import altair as alt
 import polars as pl
 
 from assets.report.formatting import VEGA_LOCALE
-from contract.reference import regency_boundaries
+from contract.reference import province_boundaries, regency_boundaries
 
 #: Coverage colours: pale where coverage is low, dark where it is high; values above 100
 #: take the colour of 100 (they are flagged in words).
@@ -123,19 +123,51 @@ def boundaries_for_vega() -> dict[str, Any]:
 def coverage_map(regions: pl.DataFrame, height: int = 440) -> Spec:
     """The ten regencies coloured by coverage, named, the selected one outlined. Joined on
     the Kemendagri code (the boundaries' key), never the BPS code."""
+    return choropleth(
+        boundaries_for_vega()["features"], regions, "kabupaten", "nama_wilayah", height
+    )
+
+
+@functools.cache
+def province_boundaries_for_vega() -> dict[str, Any]:
+    return rewind(province_boundaries())
+
+
+def province_map(provinces: pl.DataFrame, height: int = 440) -> Spec:
+    """The covered provinces (rows of ``provinces``: ``kode_kemendagri``, ``wilayah``, the
+    counts) coloured by coverage, from the shared province boundaries; the provinces not
+    covered are left out, so that the map is of the deployment."""
+    covered = set(provinces["kode_kemendagri"].to_list()) if provinces.height else set()
+    features = [
+        f
+        for f in province_boundaries_for_vega()["features"]
+        if f["properties"]["kode_kemendagri"] in covered
+    ]
+    return choropleth(features, provinces, "provinsi", "nama_provinsi", height)
+
+
+def choropleth(
+    shapes_in: list[dict[str, Any]],
+    regions: pl.DataFrame,
+    dataset: str,
+    name_property: str,
+    height: int,
+) -> Spec:
+    """Shapes (GeoJSON features keyed by ``properties.kode_kemendagri``, wound for Vega)
+    coloured by the coverage of their row of ``regions``, named, the selected one outlined."""
     by_code = {r["kode_kemendagri"]: r for r in regions.fill_nan(None).to_dicts()}
     features = []
-    for feature in boundaries_for_vega()["features"]:
+    for feature in shapes_in:
         properties = dict(feature["properties"])
         row = by_code.get(properties["kode_kemendagri"], {})
         for key in ("wilayah", "cakupan_persen", "peserta_aktif", "pekerja", "belum_terlindungi"):
             properties[key] = row.get(key)
         properties["terpilih"] = bool(row.get("terpilih"))
-        properties["wilayah"] = properties["wilayah"] or properties["nama_wilayah"]
+        properties["wilayah"] = properties["wilayah"] or properties[name_property]
         features.append(
             {"type": "Feature", "geometry": feature["geometry"], "properties": properties}
         )
-    shapes = named("kabupaten")
+    shapes = named(dataset)
     tooltip = [
         alt.Tooltip("properties.wilayah:N", title="Wilayah"),
         alt.Tooltip("properties.cakupan_persen:Q", title="Cakupan (%)", format=",.1f"),
@@ -168,10 +200,10 @@ def coverage_map(regions: pl.DataFrame, height: int = 440) -> Spec:
     chart = alt.layer(base, fill, outline, labels).project(type="mercator")
     return finish(
         chart.properties(width="container", height=height),
-        kabupaten=features,
+        **{dataset: features},
         label=[
             {
-                "nama": MAP_LABELS.get(code, f["properties"]["nama_wilayah"]),
+                "nama": MAP_LABELS.get(code, f["properties"][name_property]),
                 "lng": MAP_LABEL_AT.get(code, (f["properties"]["lng"], 0))[0],
                 "lat": MAP_LABEL_AT.get(code, (0, f["properties"]["lat"]))[1],
             }

@@ -60,6 +60,9 @@ class Published:
     """Every mart of the published file, all periods (the file as it was when read)."""
 
     tables: dict[str, pl.DataFrame]
+    #: What the file covers, as the headline and the trend name it (the national page: the
+    #: covered provinces together).
+    name: str = "Kalimantan Timur"
 
     def __getitem__(self, table: Table) -> pl.DataFrame:
         return self.tables.get(table.name, pl.DataFrame())
@@ -259,7 +262,7 @@ class View:
             label = f"Sektor {self.sector}"
         else:
             scope = self.published[COVERAGE_PROVINCE]
-            label = "Kalimantan Timur"
+            label = self.published.name
         lines.append(scope.select("periode", "cakupan_persen").with_columns(garis=pl.lit(label)))
         regions = self.published[COVERAGE_REGION_SECTOR if self.sector else COVERAGE_REGION]
         if self.sector:

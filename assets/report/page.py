@@ -18,7 +18,7 @@ import functools
 import json
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,9 @@ from assets.report.data import (
     select_view,
 )
 from assets.report.formatting import nama_periode
-from assets.report.sections import Block, content
+from assets.report.sections import Block, Content, content
 from assets.warehouse import Warehouse
+from contract.reference import table as reference_table
 
 HERE = Path(__file__).parent
 INDEX = "index.html"
@@ -85,6 +86,27 @@ class PeriodLink:
     file: str
 
 
+@dataclass(frozen=True)
+class ProvinceLink:
+    kode: str  # Kemendagri
+    nama: str
+    status: str  # of the latest period the national file names (mart.national_status)
+    href: str | None  # the province's report, relative to the national page; None: none yet
+
+
+@dataclass(frozen=True)
+class ProvinceLinks:
+    """The national page's list of provinces: each one's report and, when the latest
+    period is still waiting for some, which (``mart.national_status``)."""
+
+    period: str  # the latest period of mart.national_status
+    links: list[ProvinceLink]
+
+    @property
+    def missing(self) -> list[ProvinceLink]:
+        return [p for p in self.links if p.status != "published"]
+
+
 def report_file(period: str) -> str:
     return f"{period}.html"
 
@@ -96,7 +118,18 @@ def render(
     data_docs: list[tuple[str, str]] | None = None,
 ) -> str:
     """The report of ``view`` as one HTML document."""
-    page = content(view, bpu_minimum_rp)
+    return render_content(content(view, bpu_minimum_rp), source, data_docs)
+
+
+def render_content(
+    page: Content,
+    source: str,
+    data_docs: list[tuple[str, str]] | None = None,
+    provinces: ProvinceLinks | None = None,
+) -> str:
+    """A page of the report: ``page`` (its headline, blocks and flags) in the one layout,
+    with, on the national page, the links to the provinces' pages (``provinces``)."""
+    view = page.view
     info = view.published.tables["mart.published_periods"].filter(
         view.published.tables["mart.published_periods"]["periode"] == view.period
     )
@@ -106,6 +139,7 @@ def render(
         css=Markup((HERE / "report.css").read_text(encoding="utf-8")),
         bundle=Markup(vega_bundle()),
         specs=inline_json(specs),
+        scope=view.published.name,
         period=view.period,
         period_name=nama_periode(view.period),
         labour_year=info["tahun_pekerja"][0] if info.height else "",
@@ -118,6 +152,7 @@ def render(
         figures=page.figures,
         blocks=page.blocks,
         flags=page.flags,
+        provinces=provinces,
         drop_points=f"{DROP_POINTS:g}",
         data_docs=data_docs or [],
         source=source,
@@ -173,6 +208,16 @@ def write_reports(
     return written
 
 
+def province_name(warehouse: Warehouse) -> str:
+    """The name of the one province a warehouse publishes (a province of a deployment of
+    several has its own: its page must not say Kalimantan Timur)."""
+    if len(warehouse.covered_provinces) != 1:
+        return Published.name
+    ref = reference_table("ref_province")
+    names = dict(zip(ref.column("kode_kemendagri"), ref.column("nama_provinsi"), strict=True))
+    return str(names[warehouse.covered_provinces[0]])
+
+
 def write_warehouse_reports(
     warehouse: Warehouse, periods: list[str] | None = None, since: str | None = None
 ) -> list[Path]:
@@ -184,7 +229,7 @@ def write_warehouse_reports(
     with warehouse.read_published_fresh() as conn:
         if conn is None:
             raise NotPublishedError(f"nothing published yet at {warehouse.published_path}")
-        published = read_published(conn)
+        published = replace(read_published(conn), name=province_name(warehouse))
     if periods is None and since is not None:
         periods = [p for p in published.periods if p >= since]
     return write_reports(

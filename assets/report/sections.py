@@ -114,7 +114,7 @@ def scope_name(view: View) -> str:
         parts.append(view.region_names().get(view.region, view.region))
     if view.sector:
         parts.append(f"sektor {view.sector} ({view.sector_names().get(view.sector, '')})")
-    return ", ".join(parts) or "Kalimantan Timur"
+    return ", ".join(parts) or view.published.name
 
 
 def headline(view: View, bpu_minimum_rp: int) -> list[Figure]:
@@ -224,25 +224,7 @@ def blocks(view: View) -> list[Block]:
             [*REGION_COLUMNS, *trend_columns],
         ),
     ]
-    sectors = view.sectors()
-    found.append(
-        Block(
-            "sektor",
-            "Cakupan per sektor (KBLI 2020)",
-            "Sektor tanpa pekerja menurut Sakernas tidak digambar, tetapi ada di tabel.",
-            charts.sector_bars(sectors),
-            sectors.sort("cakupan_persen", descending=True, nulls_last=True),
-            [
-                Column("kbli", "KBLI"),
-                Column("nama_sektor", "Sektor"),
-                number("pekerja", "Pekerja"),
-                number("peserta_aktif", "Peserta aktif"),
-                share(),
-                number("belum_terlindungi", "Belum terlindungi"),
-                *([points()] if view.has_trend and not view.region else []),
-            ],
-        )
-    )
+    found.append(sector_block(view))
     if not view.region and not view.sector:
         cells = view.region_sector()
         found.append(
@@ -289,60 +271,87 @@ def blocks(view: View) -> list[Block]:
         )
     )
     found += priority_blocks(view)
+    found += [trend_block(view), flow_block(view)]
+    return found
+
+
+#: What the rows of `View.regions` are: the regencies of a province's page, the provinces
+#: of the national page (singular, plural: as a table's header and as a lead says them).
+REGENCIES = ("Kabupaten/kota", "kabupaten/kota")
+
+
+def sector_block(view: View) -> Block:
+    sectors = view.sectors()
+    return Block(
+        "sektor",
+        "Cakupan per sektor (KBLI 2020)",
+        "Sektor tanpa pekerja menurut Sakernas tidak digambar, tetapi ada di tabel.",
+        charts.sector_bars(sectors),
+        sectors.sort("cakupan_persen", descending=True, nulls_last=True),
+        [
+            Column("kbli", "KBLI"),
+            Column("nama_sektor", "Sektor"),
+            number("pekerja", "Pekerja"),
+            number("peserta_aktif", "Peserta aktif"),
+            share(),
+            number("belum_terlindungi", "Belum terlindungi"),
+            *([points()] if view.has_trend and not view.region else []),
+        ],
+    )
+
+
+def trend_block(view: View, unit: tuple[str, str] = REGENCIES) -> Block:
     trend = view.trend()
     wide, columns = trend_table(trend)
-    found.append(
-        Block(
-            "tren",
-            "Tren cakupan",
-            "Setiap periode yang sudah terbit. Hitam: "
-            + ("sektor terpilih" if view.sector else "provinsi")
-            + "; abu-abu: kabupaten/kota"
-            + ("; oranye: kabupaten/kota terpilih." if view.region else "."),
-            charts.trend_lines(trend),
-            wide,
-            columns,
-        )
+    scope = "nasional" if unit != REGENCIES else "provinsi"
+    return Block(
+        "tren",
+        "Tren cakupan",
+        "Setiap periode yang sudah terbit. Hitam: "
+        + ("sektor terpilih" if view.sector else scope)
+        + f"; abu-abu: {unit[1]}"
+        + (f"; oranye: {unit[1]} terpilih." if view.region else "."),
+        charts.trend_lines(trend),
+        wide,
+        columns,
     )
-    if view.has_flows:
-        flows = view.flows()
-        found.append(
-            Block(
-                "arus",
-                "Peserta yang bergabung dan berhenti",
-                f"Sejak {nama_periode(view.previous or view.period)}: bergabung = aktif di "
-                "kabupaten/kota ini sekarang tetapi tidak sebelumnya; berhenti = aktif "
-                "sebelumnya tetapi tidak sekarang (nonaktif, tidak ada di data, atau pindah)."
-                + (" Semua sektor: arus tidak dihitung per sektor." if view.sector else ""),
-                charts.flow_bars(flows),
-                flows,
-                [
-                    Column("wilayah", "Kabupaten/kota"),
-                    number("peserta_aktif_sebelumnya", "Aktif sebelumnya"),
-                    number("peserta_baru", "Bergabung"),
-                    number("peserta_berhenti", "Berhenti"),
-                    number("peserta_aktif", "Aktif sekarang"),
-                ],
-            )
+
+
+def flow_block(view: View, unit: tuple[str, str] = REGENCIES) -> Block:
+    title = "Peserta yang bergabung dan berhenti"
+    if not view.has_flows:
+        return Block(
+            "arus",
+            title,
+            "",
+            None,
+            pl.DataFrame(),
+            [],
+            note=(
+                "Periode terbit pertama: belum ada periode sebelumnya untuk dibandingkan."
+                if view.previous is None
+                else "Kolom arus peserta (" + ", ".join(FLOW_COLUMNS) + ") belum ada di "
+                "berkas terbit untuk periode ini."
+            ),
         )
-    else:
-        found.append(
-            Block(
-                "arus",
-                "Peserta yang bergabung dan berhenti",
-                "",
-                None,
-                pl.DataFrame(),
-                [],
-                note=(
-                    "Periode terbit pertama: belum ada periode sebelumnya untuk dibandingkan."
-                    if view.previous is None
-                    else "Kolom arus peserta (" + ", ".join(FLOW_COLUMNS) + ") belum ada di "
-                    "berkas terbit untuk periode ini."
-                ),
-            )
-        )
-    return found
+    flows = view.flows()
+    return Block(
+        "arus",
+        title,
+        f"Sejak {nama_periode(view.previous or view.period)}: bergabung = aktif di "
+        f"{unit[1]} ini sekarang tetapi tidak sebelumnya; berhenti = aktif "
+        "sebelumnya tetapi tidak sekarang (nonaktif, tidak ada di data, atau pindah)."
+        + (" Semua sektor: arus tidak dihitung per sektor." if view.sector else ""),
+        charts.flow_bars(flows),
+        flows,
+        [
+            Column("wilayah", unit[0]),
+            number("peserta_aktif_sebelumnya", "Aktif sebelumnya"),
+            number("peserta_baru", "Bergabung"),
+            number("peserta_berhenti", "Berhenti"),
+            number("peserta_aktif", "Aktif sekarang"),
+        ],
+    )
 
 
 PRIORITY_COLUMNS = [
