@@ -10,7 +10,7 @@ module adds only what the demo needs on top of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -151,6 +151,17 @@ class Kaltim:
     district_names: dict[int, str]  # district code -> name of the kecamatan
     labour_share: np.ndarray  # L[region, sector, status]: employed persons, sums to 1
     coverage: np.ndarray  # C[region, sector, status]: target coverage of the cell
+    # What is specific to Kalimantan Timur; `provinces.province_model` sets them for another
+    # province (the defaults are today's generator, byte for byte).
+    region_model: dict[str, RegionProfile] = field(default_factory=lambda: REGION_MODEL)
+    rural_codes: tuple[str, ...] = ("6407", "6411", "6401", "6409", "6402")  # village addresses
+    remote_codes: tuple[str, ...] = ("6407", "6411")  # fewer migrant workers (PMI) leave
+    migrant_provinces: dict[str, tuple[float, str]] = field(
+        default_factory=lambda: MIGRANT_PROVINCES
+    )
+    unknown_regency: str = "6499"  # a planted enrollment code that names no regency
+    not_bps_code: str = "6408"  # a planted Sakernas code: Kemendagri where BPS belongs
+    kpj_base: int | None = None  # kpj numbers from here (several provinces), else drawn
 
 
 def load_kaltim() -> Kaltim:
@@ -180,7 +191,9 @@ def load_kaltim() -> Kaltim:
     )
 
 
-def labour_model(kemendagri: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def labour_model(
+    kemendagri: list[str], region_model: dict[str, RegionProfile] = REGION_MODEL
+) -> tuple[np.ndarray, np.ndarray]:
     """Employed-person shares L[region, sector, status] and target coverage C of each cell.
 
     Coverage per cell is the sector and status profile scaled, per region, so that the
@@ -194,7 +207,7 @@ def labour_model(kemendagri: list[str]) -> tuple[np.ndarray, np.ndarray]:
     labour = np.zeros((len(kemendagri), len(SECTORS), 2))
     coverage = np.zeros_like(labour)
     for i, code in enumerate(kemendagri):
-        model = REGION_MODEL[code]
+        model = region_model[code]
         w = base_share * np.array([model.sector.get(s, 1.0) for s in SECTORS])
         w = w / w.sum()
         inf = np.minimum(inf_share * model.rural, 0.95)
@@ -246,7 +259,7 @@ def labour_grids(
         # Exactly on target per region: persons whose latest active registration is a
         # side job land in other cells than drawn, and small runs leave cells empty.
         for r, code in enumerate(kaltim.kemendagri):
-            wanted = counts[r].sum() / REGION_MODEL[code].target
+            wanted = counts[r].sum() / kaltim.region_model[code].target
             if cell[r].sum() > 0:
                 cell[r] *= wanted / cell[r].sum()
         grids[year] = np.round(cell).astype(np.int64)
