@@ -43,7 +43,7 @@ def sakernas_rows(
                     [year, bps[r], SECTORS[s], STATUS_PEKERJAAN[f], int(grid[r, s, f]), None]
                 )
     index = {(x[1], x[2], x[3]): i for i, x in enumerate(rows)}
-    pick = rng.choice(n_r, size=6, replace=False)
+    pick = rng.choice(n_r, size=6, replace=n_r < 6)  # distinct unless fewer regencies
     # Broken cells only where nothing is at stake (sector U, international bodies).
     neg = index[(bps[pick[0]], "U", "INFORMAL")]
     rows[neg][4], rows[neg][5] = -int(rng.integers(5, 40)), "out_of_range"
