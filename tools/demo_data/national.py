@@ -20,6 +20,7 @@ earlier province: one person, a registration in each.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -294,7 +295,7 @@ def generate_national_landing(
             ordered,
             model=province_model(kode, index),
             province=kode,
-            after_build=lambda pop, kode=kode: donors.plant(kode, pop),
+            after_build=functools.partial(donors.plant, kode),
         )
         summaries[kode] = generator.run()
         pops[kode] = generator.pop

@@ -669,7 +669,7 @@ class Population:
         # kpj: 11 digits, increasing with the registration date; spare numbers for bad rows.
         self.n_spare = 4 * int(self.bad_row_rate * r * len(self.periods)) + 200 * len(self.periods)
         total = r + self.n_spare
-        base = 10_000_000_000 + rng.integers(0, 5_000_000_000)
+        base = 10_000_000_000 + int(rng.integers(0, 5_000_000_000))
         if self.kaltim.kpj_base is not None:  # several provinces: kpj ranges apart
             base = self.kaltim.kpj_base
         seq = base + np.cumsum(rng.integers(1, 24, total))
