@@ -449,20 +449,33 @@ def history_case(persons: int, history: int, seed: int) -> int:
     return 0
 
 
-def national_case(persons: int, periods: list[str], seed: int) -> int:
-    """The five Kalimantan provinces in one deployment, in process."""
-    landing = ensure_landing(persons, periods, seed, KALIMANTAN)
-    warehouse = BENCH_DIR / "warehouse-national"
+def floor_and_run(
+    landing: Path, warehouse: Path, provinces: tuple[str, ...] = ()
+) -> tuple[Measured, Measured] | None:
+    """The floor, then the whole `cakupan run` into an empty ``warehouse`` with its steps'
+    times (of ``provinces`` if given, else the default deployment); None if it failed."""
     home = BENCH_DIR / "dagster_home"
     shutil.rmtree(warehouse, ignore_errors=True)
-    env = {**run_env(home, landing, warehouse), "CAKUPAN_PROVINCES": ",".join(KALIMANTAN)}
+    env = run_env(home, landing, warehouse)
+    if provinces:
+        env["CAKUPAN_PROVINCES"] = ",".join(provinces)
     floor, _ = measure([sys.executable, "-m", "tools.bench", "--floor", str(landing)])
     cakupan = Path(sys.executable).with_name("cakupan")
     pipeline, sampler = measure([str(cakupan), "run"], env)
     if pipeline.returncode != 0:
         print(f"cakupan run exited {pipeline.returncode}", file=sys.stderr)
-        return 1
+        return None
     pipeline.steps = step_times(home, sampler)
+    return floor, pipeline
+
+
+def national_case(persons: int, periods: list[str], seed: int) -> int:
+    """The five Kalimantan provinces in one deployment, in process."""
+    landing = ensure_landing(persons, periods, seed, KALIMANTAN)
+    measured = floor_and_run(landing, BENCH_DIR / "warehouse-national", KALIMANTAN)
+    if measured is None:
+        return 1
+    floor, pipeline = measured
     months = len(KALIMANTAN) * len(periods)
     print(
         f"\nnational: provinces {','.join(KALIMANTAN)}, {persons:,} persons in all x "
@@ -511,16 +524,10 @@ def main() -> int:
     periods = opts.periods.split(",")
     landing = ensure_landing(persons, periods, opts.seed)
     warehouse = BENCH_DIR / "warehouse"
-    home = BENCH_DIR / "dagster_home"
-    shutil.rmtree(warehouse, ignore_errors=True)
-    env = run_env(home, landing, warehouse)
-    floor, _ = measure([sys.executable, "-m", "tools.bench", "--floor", str(landing)])
-    cakupan = Path(sys.executable).with_name("cakupan")
-    pipeline, sampler = measure([str(cakupan), "run"], env)
-    if pipeline.returncode != 0:
-        print(f"cakupan run exited {pipeline.returncode}", file=sys.stderr)
+    measured = floor_and_run(landing, warehouse)
+    if measured is None:
         return 1
-    pipeline.steps = step_times(home, sampler)
+    floor, pipeline = measured
     print(
         f"\nbenchmark: {persons:,} persons x {len(periods)} periods ({opts.periods}), "
         f"DuckDB memory_limit {os.environ.get('CAKUPAN_DUCKDB_MEMORY_LIMIT', 'as set by default')}, "

@@ -11,6 +11,7 @@ module adds only what the demo needs on top of them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -169,26 +170,33 @@ def load_kaltim() -> Kaltim:
     regions = sorted(zip(reference.kemendagri_regions(), reference.bps_regions(), strict=True))
     if {code for code, _ in regions} != set(REGION_MODEL):
         raise ValueError("reference regencies differ from the demo model's REGION_MODEL")
-    ref_district = reference.table("ref_district")
-    districts = sorted(
-        zip(
-            ref_district.column("kode_kemendagri"),
-            ref_district.column("kode_kemendagri_kabkota"),
-            ref_district.column("nama_kecamatan"),
-            strict=True,
-        )
-    )
     kemendagri = [code for code, _ in regions]
     labour_share, coverage = labour_model(kemendagri)
     return Kaltim(
         kemendagri=kemendagri,
         bps=[bps for _, bps in regions],
-        district_codes=np.array([int(code) for code, _, _ in districts], dtype=np.int64),
-        district_regency=np.array([regency for _, regency, _ in districts], dtype=str),
-        district_names={int(code): name for code, _, name in districts},
+        **districts_of(reference.PROVINCE_CODE),
         labour_share=labour_share,
         coverage=coverage,
     )
+
+
+def sorted_rows(name: str, province: str, *columns: str) -> list[tuple[str, ...]]:
+    """``columns`` of a reference table's rows of ``province``, sorted."""
+    table = reference.table(name, (province,))
+    return sorted(zip(*(table.column(c) for c in columns), strict=True))
+
+
+def districts_of(province: str) -> dict[str, Any]:
+    """A province's districts as `Kaltim` holds them (codes ascending), from the reference."""
+    districts = sorted_rows(
+        "ref_district", province, "kode_kemendagri", "kode_kemendagri_kabkota", "nama_kecamatan"
+    )
+    return {
+        "district_codes": np.array([int(code) for code, _, _ in districts], dtype=np.int64),
+        "district_regency": np.array([regency for _, regency, _ in districts], dtype=str),
+        "district_names": {int(code): name for code, _, name in districts},
+    }
 
 
 def labour_model(

@@ -37,8 +37,10 @@ from tools.demo_data.model import (
     PMI,
     Kaltim,
     RegionProfile,
+    districts_of,
     labour_model,
     load_kaltim,
+    sorted_rows,
 )
 from tools.demo_data.population import NOT_PLANTED, Population
 from tools.demo_data.truth import DemoSummary
@@ -111,15 +113,7 @@ def province_model(kode: str, index: int) -> Kaltim:
     kpj_base = 10_000_000_000 + index * KPJ_BAND
     if kode == reference.PROVINCE_CODE:
         return replace(load_kaltim(), kpj_base=kpj_base)
-    regencies = reference.table("ref_region", (kode,))
-    rows = sorted(
-        zip(
-            regencies.column("kode_kemendagri"),
-            regencies.column("kode_bps"),
-            regencies.column("jenis"),
-            strict=True,
-        )
-    )
+    rows = sorted_rows("ref_region", kode, "kode_kemendagri", "kode_bps", "jenis")
     kemendagri = [k for k, _, _ in rows]
     bps = [b for _, b, _ in rows]
     kota = {k for k, _, jenis in rows if jenis == "KOTA"}
@@ -136,15 +130,6 @@ def province_model(kode: str, index: int) -> Kaltim:
     }
     total = sum(m.share for m in region_model.values())
     region_model = {k: replace(m, share=m.share / total) for k, m in region_model.items()}
-    ref_district = reference.table("ref_district", (kode,))
-    districts = sorted(
-        zip(
-            ref_district.column("kode_kemendagri"),
-            ref_district.column("kode_kemendagri_kabkota"),
-            ref_district.column("nama_kecamatan"),
-            strict=True,
-        )
-    )
     labour_share, coverage = labour_model(kemendagri, region_model)
     # A planted Sakernas code no BPS regency has: a Kemendagri code where BPS belongs when
     # the two differ in this province (as in Kalimantan Timur), else one that names nothing.
@@ -153,9 +138,7 @@ def province_model(kode: str, index: int) -> Kaltim:
     return Kaltim(
         kemendagri=kemendagri,
         bps=bps,
-        district_codes=np.array([int(c) for c, _, _ in districts], dtype=np.int64),
-        district_regency=np.array([r for _, r, _ in districts], dtype=str),
-        district_names={int(c): name for c, _, name in districts},
+        **districts_of(kode),
         labour_share=labour_share,
         coverage=coverage,
         region_model=region_model,
