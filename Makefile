@@ -23,7 +23,7 @@ sys.exit(not all([compileall.compile_dir(p, quiet=1) for p in packages]))
 endef
 export COMPILE_PACKAGES
 
-.PHONY: setup run run-distributed demo-data test test-fast lint format typecheck bench ui dashboard clean
+.PHONY: setup run run-national run-distributed demo-data test test-fast lint format typecheck bench ui dashboard clean
 
 setup: .venv/.synced
 
@@ -43,6 +43,20 @@ demo-data: setup
 
 run: demo-data
 	$(RUN) cakupan run
+
+# The five Kalimantan provinces (61-65) in one deployment, in process, from a landing zone of
+# their own (docs/provinces.md, "Try it"): each province's summary, then the national periods.
+NATIONAL_LANDING ?= data/landing-kalimantan
+NATIONAL_PERSONS ?= 20000
+run-national: setup
+	@if [ -d "$(NATIONAL_LANDING)/enrollment" ]; then \
+		echo "landing zone $(NATIONAL_LANDING) exists: keeping it (make clean to regenerate)"; \
+	else \
+		$(RUN) cakupan demo-data --out "$(NATIONAL_LANDING)" --persons $(NATIONAL_PERSONS) \
+			--provinces 61,62,63,64,65; \
+	fi
+	CAKUPAN_PROVINCES=61,62,63,64,65 CAKUPAN_LANDING_DIR="$(NATIONAL_LANDING)" \
+		CAKUPAN_WAREHOUSE_DIR=data/warehouse-kalimantan $(RUN) cakupan run
 
 # The demo in the distributed mode on this machine (docs/deploy.md): a fresh database on the
 # local PostgreSQL, the daemon and two Celery workers on the local Redis, then `cakupan run`

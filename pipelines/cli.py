@@ -1,6 +1,7 @@
 """`cakupan`: the command line of the pipeline.
 
     cakupan demo-data [--out DIR] [--persons N] [--seed N] [--periods 2025-03,2025-04]
+                      [--provinces 61,62,63,64,65 | all]
     cakupan run [--landing DIR] [--warehouse-dir DIR] [--period YYYY-MM ...] [--no-wait] [--verbose]
     cakupan rebuild [--landing DIR] [--warehouse-dir DIR] [--no-wait] [--verbose]
     cakupan report [--warehouse-dir DIR] [--period YYYY-MM ...]
@@ -35,6 +36,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from contract.periods import is_period
+from contract.reference import parse_provinces
 
 if TYPE_CHECKING:
     from assets.warehouse import Warehouse
@@ -48,6 +50,13 @@ def period_list(text: str) -> list[str]:
         if not is_period(p):
             raise argparse.ArgumentTypeError(f"not a period YYYY-MM: {p!r}")
     return periods
+
+
+def province_list(text: str) -> tuple[str, ...]:
+    try:
+        return parse_provinces(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def period(text: str) -> str:
@@ -64,6 +73,13 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--persons", type=int, default=50_000)
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--periods", type=period_list, default=["2025-03", "2025-04"])
+    demo.add_argument(
+        "--provinces",
+        type=province_list,
+        default=None,
+        help="Kemendagri codes or 'all': one national snapshot, --persons shared by employed"
+        " (default: Kalimantan Timur alone, as always)",
+    )
 
     run = commands.add_parser("run", help="stage, resolve, build marts and publish")
     rebuild = commands.add_parser(
@@ -128,16 +144,28 @@ def report_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignor
 
 def demo_data(args: argparse.Namespace) -> int:
     from pipelines.resources import warehouse_from_env
-    from tools.demo_data import generate_demo_landing
+    from tools.demo_data import generate_demo_landing, generate_national_landing
 
     out = args.out or warehouse_from_env(resolve=True).landing
     started = time.perf_counter()
-    summary = generate_demo_landing(out, persons=args.persons, seed=args.seed, periods=args.periods)
-    rows = sum(summary.rows_written.values())
+    if args.provinces is not None:
+        national = generate_national_landing(
+            out, args.provinces, persons=args.persons, seed=args.seed, periods=args.periods
+        )
+        summaries = list(national.by_province.values())
+        where = f"provinces {', '.join(f'{k} ({n:,})' for k, n in national.persons.items())}, "
+        where += f"{len(national.cross_persons)} persons in two provinces"
+    else:
+        summaries = [
+            generate_demo_landing(out, persons=args.persons, seed=args.seed, periods=args.periods)
+        ]
+        where = "Kalimantan Timur"
+    rows = sum(n for s in summaries for n in s.rows_written.values())
     print(
-        f"demo landing zone in {out}: {args.persons:,} persons, periods "
-        f"{', '.join(summary.periods)}, labour years "
-        f"{', '.join(str(y) for y in summary.labour_years)}: {len(summary.files)} files, "
+        f"demo landing zone in {out}: {args.persons:,} persons, {where}, periods "
+        f"{', '.join(summaries[0].periods)}, labour years "
+        f"{', '.join(str(y) for y in summaries[0].labour_years)}: "
+        f"{sum(len(s.files) for s in summaries)} files, "
         f"{rows:,} rows in {time.perf_counter() - started:.1f} s"
     )
     return OK

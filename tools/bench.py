@@ -3,6 +3,7 @@
     python -m tools.bench [--persons 1000000] [--periods 2025-03,2025-04]
     BENCH_PERSONS=5000000 make bench
     python -m tools.bench --history 24 [--persons 100000]    # BENCH_HISTORY=24 make bench
+    python -m tools.bench --national [--persons 200000]      # BENCH_NATIONAL=1 make bench
 
 The landing zone is generated once per size and seed (cached under .bench/). Then, each as
 a fresh process measured from start to exit (wall time, and peak RSS sampled from /proc):
@@ -18,6 +19,11 @@ ratios, all measured in the same call (the machines are noisy: quote ratios).
 publishes N periods, against the same period in an empty warehouse: the N earlier periods
 are run once and cached; then both runs of the new period are timed, alternately, three
 times each, and their medians compared.
+
+``--national`` measures the five Kalimantan provinces (61-65, `cakupan demo-data
+--provinces`) in one deployment, in process (`CAKUPAN_PROVINCES=61,62,63,64,65`): the
+whole process and the floor as above, and the time per province-month. (The distributed
+mode does not run several provinces yet, so there is no distributed figure to compare.)
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from contract.landing import SOURCES, landed_keys, snapshot_files
 
 BENCH_DIR = Path(".bench")
 HISTORY_RUNS = 3  # each case, alternated; the median is compared (the machines are noisy)
+KALIMANTAN = ("61", "62", "63", "64", "65")  # the national case's provinces
 VALIDATION_STEP_PREFIX = "validate_"  # the check steps' keys (checks/asset_checks.py)
 
 
@@ -150,17 +157,28 @@ def generator_version() -> str:
     return hashlib.sha256(b"".join(path.read_bytes() for path in code)).hexdigest()[:10]
 
 
-def ensure_landing(persons: int, periods: list[str], seed: int) -> Path:
-    from tools.demo_data import generate_demo_landing
+def ensure_landing(
+    persons: int, periods: list[str], seed: int, provinces: tuple[str, ...] = ()
+) -> Path:
+    """The cached landing zone: Kalimantan Timur alone, or ``provinces`` side by side."""
+    from tools.demo_data import generate_demo_landing, generate_national_landing
     from tools.demo_data.generator import TRUTH_DIR
 
-    landing = BENCH_DIR / f"landing-{persons}-{seed}-{'_'.join(periods)}-{generator_version()}"
+    which = f"{'_'.join(provinces)}-" if provinces else ""
+    landing = (
+        BENCH_DIR / f"landing-{which}{persons}-{seed}-{'_'.join(periods)}-{generator_version()}"
+    )
     done = landing / ".complete"
     if not done.exists() or not (landing / TRUTH_DIR).is_dir():  # cached before the truth
         shutil.rmtree(landing, ignore_errors=True)
         print(f"generating {persons:,} persons x {len(periods)} periods into {landing} (cached)")
         started = time.perf_counter()
-        generate_demo_landing(landing, persons=persons, seed=seed, periods=periods)
+        if provinces:
+            generate_national_landing(
+                landing, provinces, persons=persons, seed=seed, periods=periods
+            )
+        else:
+            generate_demo_landing(landing, persons=persons, seed=seed, periods=periods)
         done.write_text("")
         print(f"generated in {time.perf_counter() - started:.1f} s")
     return landing
@@ -431,6 +449,46 @@ def history_case(persons: int, history: int, seed: int) -> int:
     return 0
 
 
+def floor_and_run(
+    landing: Path, warehouse: Path, provinces: tuple[str, ...] = ()
+) -> tuple[Measured, Measured] | None:
+    """The floor, then the whole `cakupan run` into an empty ``warehouse`` with its steps'
+    times (of ``provinces`` if given, else the default deployment); None if it failed."""
+    home = BENCH_DIR / "dagster_home"
+    shutil.rmtree(warehouse, ignore_errors=True)
+    env = run_env(home, landing, warehouse)
+    if provinces:
+        env["CAKUPAN_PROVINCES"] = ",".join(provinces)
+    floor, _ = measure([sys.executable, "-m", "tools.bench", "--floor", str(landing)])
+    cakupan = Path(sys.executable).with_name("cakupan")
+    pipeline, sampler = measure([str(cakupan), "run"], env)
+    if pipeline.returncode != 0:
+        print(f"cakupan run exited {pipeline.returncode}", file=sys.stderr)
+        return None
+    pipeline.steps = step_times(home, sampler)
+    return floor, pipeline
+
+
+def national_case(persons: int, periods: list[str], seed: int) -> int:
+    """The five Kalimantan provinces in one deployment, in process."""
+    landing = ensure_landing(persons, periods, seed, KALIMANTAN)
+    measured = floor_and_run(landing, BENCH_DIR / "warehouse-national", KALIMANTAN)
+    if measured is None:
+        return 1
+    floor, pipeline = measured
+    months = len(KALIMANTAN) * len(periods)
+    print(
+        f"\nnational: provinces {','.join(KALIMANTAN)}, {persons:,} persons in all x "
+        f"{len(periods)} periods ({','.join(periods)}), in process, {os.cpu_count()} cores\n"
+    )
+    print(report(floor, pipeline, len(periods)))
+    print(
+        f"\n| per province-month ({months}) | {pipeline.wall / months:.2f} s | |"
+        "\n(the distributed mode does not run several provinces yet: no overhead ratio)"
+    )
+    return 0
+
+
 def main() -> int:
     if sys.argv[1:2] == ["--floor"]:
         floor_child(Path(sys.argv[2]))
@@ -450,24 +508,26 @@ def main() -> int:
         default=int(os.environ.get("BENCH_HISTORY", 0)),
         help="instead: a new period after this many published ones",
     )
+    args.add_argument(
+        "--national",
+        action="store_true",
+        default=os.environ.get("BENCH_NATIONAL", "") not in ("", "0"),
+        help="instead: the five Kalimantan provinces (default 200,000 persons in all)",
+    )
     opts = args.parse_args()
     BENCH_DIR.mkdir(exist_ok=True)
+    if opts.national:
+        return national_case(opts.persons or 200_000, opts.periods.split(","), opts.seed)
     if opts.history:
         return history_case(opts.persons or 100_000, opts.history, opts.seed)
     persons = opts.persons or 1_000_000
     periods = opts.periods.split(",")
     landing = ensure_landing(persons, periods, opts.seed)
     warehouse = BENCH_DIR / "warehouse"
-    home = BENCH_DIR / "dagster_home"
-    shutil.rmtree(warehouse, ignore_errors=True)
-    env = run_env(home, landing, warehouse)
-    floor, _ = measure([sys.executable, "-m", "tools.bench", "--floor", str(landing)])
-    cakupan = Path(sys.executable).with_name("cakupan")
-    pipeline, sampler = measure([str(cakupan), "run"], env)
-    if pipeline.returncode != 0:
-        print(f"cakupan run exited {pipeline.returncode}", file=sys.stderr)
+    measured = floor_and_run(landing, warehouse)
+    if measured is None:
         return 1
-    pipeline.steps = step_times(home, sampler)
+    floor, pipeline = measured
     print(
         f"\nbenchmark: {persons:,} persons x {len(periods)} periods ({opts.periods}), "
         f"DuckDB memory_limit {os.environ.get('CAKUPAN_DUCKDB_MEMORY_LIMIT', 'as set by default')}, "

@@ -19,7 +19,8 @@ percent of rows that carry a variant or a defect go through Python string code.
 Modules, by concern: `model` (the labour market and its calibration), `names` (name
 pools and variants), `population` (persons, registrations, their evolution), `records`
 (enrollment text), `defects` (bad enrollment rows), `labour` (Sakernas tables), `files`
-(file formats), `generator` (the run's order), `truth` (what was planted). Of the
+(file formats), `generator` (the run's order), `truth` (what was planted), `national`
+(several provinces in one landing zone, `generate_national_landing`). Of the
 project, only `contract` is imported.
 """
 
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from contract.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS, RULE_NAMES
 from tools.demo_data.generator import Generator
+from tools.demo_data.national import CrossPerson, NationalSummary, generate_national_landing
 from tools.demo_data.truth import (
     PAIR_KINDS,
     PLAIN,
@@ -59,10 +61,12 @@ __all__ = [
     "REJECT_RULES",
     "ROW_CLASSES",
     "VARIANT_KINDS",
+    "CrossPerson",
     "DemoSummary",
     "Flow",
     "LinkedPerson",
     "NameTitles",
+    "NationalSummary",
     "NikRows",
     "PairKind",
     "PlantedTruth",
@@ -71,6 +75,7 @@ __all__ = [
     "Source",
     "VariantKind",
     "generate_demo_landing",
+    "generate_national_landing",
 ]
 
 

@@ -29,6 +29,7 @@ def bad_rows(
     end: int,
     rng: np.random.Generator,
     fresh_kpj: Callable[[], str],
+    unknown_regency: str = "6499",
 ) -> tuple[list[dict[str, Any]], list[int], list[float], list[str]]:
     """Rows that each break exactly one contract rule, copied from real rows.
 
@@ -36,7 +37,7 @@ def bad_rows(
     ``pos[i]`` (of ``n_parts`` files); ``end`` is the period's last day. Returns the bad
     rows with their part, position (between the valid rows'; a duplicate always after
     its original) and broken rule. ``fresh_kpj`` hands out kpj numbers no registration
-    has."""
+    has; ``unknown_regency`` is the planted code that names no regency."""
     per_part = [int(BAD_ROW_RATE * (part == i).sum()) for i in range(n_parts)]
     catalogue = [
         ("missing_required", "nama"),
@@ -114,6 +115,8 @@ def bad_rows(
             row["kpj"] = fresh[:5] + "O" + fresh[6:]
         elif sub == "kpj_10":
             row["kpj"] = fresh_kpj()[:10]
+        elif sub == "wilayah_6499":
+            row["kode_wilayah"] = unknown_regency
         elif sub.startswith("wilayah_"):
             row["kode_wilayah"] = sub[-4:]
         elif sub == "kbli_Z":

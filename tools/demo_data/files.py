@@ -87,16 +87,17 @@ def write_enrollment_part(
     )
 
 
-def write_ignored_uploads(folder: Path, rng: np.random.Generator) -> list[Path]:
+def write_ignored_uploads(folder: Path, rng: np.random.Generator, prefix: str = "") -> list[Path]:
     """Partial uploads that must be ignored, next to a period's parts: a CSV cut off in
-    mid-row (a copy of the first part's head) and a hidden temp file of binary junk."""
-    with (folder / ENROLLMENT_PARTS[0][0]).open("rb") as f:
+    mid-row (a copy of the first part's head) and a hidden temp file of binary junk.
+    ``prefix`` starts the parts' names (a province's, with several in one folder)."""
+    with (folder / f"{prefix}{ENROLLMENT_PARTS[0][0]}").open("rb") as f:
         head = f.read(1500 + int(rng.integers(0, 300)))
     cut = head[: max(1, len(head) - 1)]
     written = []
     for name, content in (
-        ("_upload_in_progress.csv", cut),
-        (".part-0005.csv", b"\x00\xff\xfe" + rng.bytes(253)),
+        (f"_{prefix}upload_in_progress.csv", cut),
+        (f".{prefix}part-0005.csv", b"\x00\xff\xfe" + rng.bytes(253)),
     ):
         (folder / name).write_bytes(content)
         written.append(folder / name)

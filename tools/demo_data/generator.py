@@ -10,7 +10,7 @@ records what was planted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,6 +31,7 @@ from tools.demo_data.labour import pekerja_totals, sakernas_rows
 from tools.demo_data.model import (
     SECTORS,
     STATUS_PEKERJAAN,
+    Kaltim,
     coverage_targets_bps,
     labour_grids,
     load_kaltim,
@@ -122,9 +123,25 @@ class LabourWritten(NamedTuple):
 
 
 class Generator:
-    """One generation run into ``out_dir``; `run` does it all, once."""
+    """One generation run into ``out_dir``; `run` does it all, once.
 
-    def __init__(self, out_dir: Path, persons: int, seed: int, periods: Sequence[str]) -> None:
+    By default Kalimantan Timur alone, as it always was. With ``province`` (a Kemendagri
+    code) and its ``model``, one province of several sharing the landing zone: its files
+    are named after it (``64-part-0001.csv``, ``sakernas_2025_64.xlsx``), its truth is
+    ``_truth/<province>/``, and the folders are not emptied (`national` empties them
+    once); ``after_build`` may change the drawn population before any text is written."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        persons: int,
+        seed: int,
+        periods: Sequence[str],
+        *,
+        model: Kaltim | None = None,
+        province: str | None = None,
+        after_build: Callable[[Population], None] | None = None,
+    ) -> None:
         if persons < 1:
             raise ValueError("persons must be at least 1")
         self.out = Path(out_dir)
@@ -140,13 +157,18 @@ class Generator:
         first_year, last_year = int(self.periods[0][:4]), int(self.periods[-1][:4])
         self.years = tuple(range(first_year - 1, last_year + 1))
         self.rng = np.random.default_rng(self.seed)
-        self.kaltim = load_kaltim()
+        self.kaltim = model if model is not None else load_kaltim()
+        self.province = province
+        self.prefix = f"{province}-" if province else ""
+        self.after_build = after_build
         self.pop = Population(self.kaltim, self.n0, self.periods, self.rng, BAD_ROW_RATE)
         self.files: list[Path] = []
         self.rows_written: dict[str, int] = {}
 
     def run(self) -> DemoSummary:
         self.pop.build()
+        if self.after_build is not None:
+            self.after_build(self.pop)
         text = registration_text(self.pop, self.rng)
         persons = {p: self.pop.period_truth(k) for k, p in enumerate(self.periods)}
         enrollment = {p: self.write_period(k, text) for k, p in enumerate(self.periods)}
@@ -243,7 +265,14 @@ class Generator:
         pos[order] = np.arange(n) - np.repeat(starts, counts)
         end = self.pop.bounds[k][1]
         bad, bad_part, bad_pos, bad_rule = bad_rows(
-            rows, part, pos, len(ENROLLMENT_PARTS), end, rng, self.pop.fresh_kpj
+            rows,
+            part,
+            pos,
+            len(ENROLLMENT_PARTS),
+            end,
+            rng,
+            self.pop.fresh_kpj,
+            self.kaltim.unknown_regency,
         )
         bad_df = pl.DataFrame(bad, schema=dict.fromkeys(ENROLLMENT_COLUMNS, pl.Utf8))
         allrows = pl.concat([rows, bad_df]).with_columns(
@@ -251,11 +280,12 @@ class Generator:
             _pos=pl.Series(np.r_[pos, bad_pos]),
             _rule=pl.Series([None] * n + bad_rule, dtype=pl.Utf8),
         )
-        folder = fresh_folder(self.out / "enrollment" / periode)
+        folder = self.folder(self.out / "enrollment" / periode)
         rejects: list[RejectedRow] = []
         by_rule = dict.fromkeys(RULE_NAMES, 0)
         by_file: dict[str, int] = {}
-        for i, (name, fmt) in enumerate(ENROLLMENT_PARTS):
+        for i, (part_name, fmt) in enumerate(ENROLLMENT_PARTS):
+            name = self.prefix + part_name
             df = allrows.filter(pl.col("_part") == i).sort("_pos", maintain_order=True)
             rel = f"enrollment/{periode}/{name}"
             bad_at = df.get_column("_rule").is_not_null().arg_true()
@@ -268,9 +298,9 @@ class Generator:
             write_enrollment_part(folder / name, fmt, df.select(*ENROLLMENT_COLUMNS), rng)
             self.files.append(folder / name)
             self.rows_written[rel] = df.height
-        ignored = write_ignored_uploads(folder, rng)
+        ignored = write_ignored_uploads(folder, rng, self.prefix)
         self.files.extend(ignored)
-        truth = self.out / TRUTH_DIR / f"{periode}.parquet"
+        truth = self.out / TRUTH_DIR / (self.province or "") / f"{periode}.parquet"
         truth.parent.mkdir(parents=True, exist_ok=True)
         self.pop.row_truth(k).write_parquet(truth)
         self.files.append(truth)
@@ -284,12 +314,22 @@ class Generator:
             truth_file=truth.relative_to(self.out).as_posix(),
         )
 
+    def folder(self, folder: Path) -> Path:
+        """A folder to write into: emptied first unless the run is one province of several."""
+        if self.province is None:
+            return fresh_folder(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def write_labour(self, year: int, grid: np.ndarray, *, xlsx: bool) -> LabourWritten:
         """One Sakernas table for ``year``, as XLSX for the newest year, CSV otherwise."""
-        rows = sakernas_rows(year, grid, self.kaltim.bps, self.rng, xlsx=xlsx)
-        name = f"sakernas_{year}.xlsx" if xlsx else f"sakernas_{year}.csv"
+        rows = sakernas_rows(
+            year, grid, self.kaltim.bps, self.rng, xlsx=xlsx, not_bps_code=self.kaltim.not_bps_code
+        )
+        stem = f"sakernas_{year}_{self.province}" if self.province else f"sakernas_{year}"
+        name = f"{stem}.xlsx" if xlsx else f"{stem}.csv"
         rel = f"labour/{year}/{name}"
-        path = fresh_folder(self.out / "labour" / str(year)) / name
+        path = self.folder(self.out / "labour" / str(year)) / name
         write_sakernas(path, rows)
         self.files.append(path)
         self.rows_written[rel] = len(rows)

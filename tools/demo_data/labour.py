@@ -23,10 +23,17 @@ LabourRow = list[Any]
 
 
 def sakernas_rows(
-    year: int, grid: np.ndarray, bps: list[str], rng: np.random.Generator, *, xlsx: bool
+    year: int,
+    grid: np.ndarray,
+    bps: list[str],
+    rng: np.random.Generator,
+    *,
+    xlsx: bool,
+    not_bps_code: str = "6408",
 ) -> list[LabourRow]:
     """One year's table in file order. ``grid`` is jumlah_pekerja[region, sector, status]
-    with regions in ``bps`` order; the XLSX year has no "-" cell (Excel holds numbers)."""
+    with regions in ``bps`` order; the XLSX year has no "-" cell (Excel holds numbers);
+    ``not_bps_code`` is planted as a code no BPS regency has."""
     n_r, n_s = grid.shape[:2]
     rows: list[LabourRow] = []
     for r in sorted(range(n_r), key=lambda i: bps[i]):
@@ -36,7 +43,7 @@ def sakernas_rows(
                     [year, bps[r], SECTORS[s], STATUS_PEKERJAAN[f], int(grid[r, s, f]), None]
                 )
     index = {(x[1], x[2], x[3]): i for i, x in enumerate(rows)}
-    pick = rng.choice(n_r, size=6, replace=False)
+    pick = rng.choice(n_r, size=6, replace=n_r < 6)  # distinct unless fewer regencies
     # Broken cells only where nothing is at stake (sector U, international bodies).
     neg = index[(bps[pick[0]], "U", "INFORMAL")]
     rows[neg][4], rows[neg][5] = -int(rng.integers(5, 40)), "out_of_range"
@@ -51,7 +58,7 @@ def sakernas_rows(
         rows[index[key]][col] = val
     extra = [
         [year, bps[pick[4]], "Z", "FORMAL", int(rng.integers(50, 300)), "unknown_code"],
-        [year, "6408", "G", "FORMAL", int(rng.integers(50, 300)), "unknown_code"],
+        [year, not_bps_code, "G", "FORMAL", int(rng.integers(50, 300)), "unknown_code"],
         [year - 1, bps[pick[5]], "A", "INFORMAL", int(rng.integers(50, 300)), "out_of_range"],
     ]
     for x in extra:

@@ -10,7 +10,8 @@ module adds only what the demo needs on top of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -151,6 +152,17 @@ class Kaltim:
     district_names: dict[int, str]  # district code -> name of the kecamatan
     labour_share: np.ndarray  # L[region, sector, status]: employed persons, sums to 1
     coverage: np.ndarray  # C[region, sector, status]: target coverage of the cell
+    # What is specific to Kalimantan Timur; `provinces.province_model` sets them for another
+    # province (the defaults are today's generator, byte for byte).
+    region_model: dict[str, RegionProfile] = field(default_factory=lambda: REGION_MODEL)
+    rural_codes: tuple[str, ...] = ("6407", "6411", "6401", "6409", "6402")  # village addresses
+    remote_codes: tuple[str, ...] = ("6407", "6411")  # fewer migrant workers (PMI) leave
+    migrant_provinces: dict[str, tuple[float, str]] = field(
+        default_factory=lambda: MIGRANT_PROVINCES
+    )
+    unknown_regency: str = "6499"  # a planted enrollment code that names no regency
+    not_bps_code: str = "6408"  # a planted Sakernas code: Kemendagri where BPS belongs
+    kpj_base: int | None = None  # kpj numbers from here (several provinces), else drawn
 
 
 def load_kaltim() -> Kaltim:
@@ -158,29 +170,38 @@ def load_kaltim() -> Kaltim:
     regions = sorted(zip(reference.kemendagri_regions(), reference.bps_regions(), strict=True))
     if {code for code, _ in regions} != set(REGION_MODEL):
         raise ValueError("reference regencies differ from the demo model's REGION_MODEL")
-    ref_district = reference.table("ref_district")
-    districts = sorted(
-        zip(
-            ref_district.column("kode_kemendagri"),
-            ref_district.column("kode_kemendagri_kabkota"),
-            ref_district.column("nama_kecamatan"),
-            strict=True,
-        )
-    )
     kemendagri = [code for code, _ in regions]
     labour_share, coverage = labour_model(kemendagri)
     return Kaltim(
         kemendagri=kemendagri,
         bps=[bps for _, bps in regions],
-        district_codes=np.array([int(code) for code, _, _ in districts], dtype=np.int64),
-        district_regency=np.array([regency for _, regency, _ in districts], dtype=str),
-        district_names={int(code): name for code, _, name in districts},
+        **districts_of(reference.PROVINCE_CODE),
         labour_share=labour_share,
         coverage=coverage,
     )
 
 
-def labour_model(kemendagri: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def sorted_rows(name: str, province: str, *columns: str) -> list[tuple[str, ...]]:
+    """``columns`` of a reference table's rows of ``province``, sorted."""
+    table = reference.table(name, (province,))
+    return sorted(zip(*(table.column(c) for c in columns), strict=True))
+
+
+def districts_of(province: str) -> dict[str, Any]:
+    """A province's districts as `Kaltim` holds them (codes ascending), from the reference."""
+    districts = sorted_rows(
+        "ref_district", province, "kode_kemendagri", "kode_kemendagri_kabkota", "nama_kecamatan"
+    )
+    return {
+        "district_codes": np.array([int(code) for code, _, _ in districts], dtype=np.int64),
+        "district_regency": np.array([regency for _, regency, _ in districts], dtype=str),
+        "district_names": {int(code): name for code, _, name in districts},
+    }
+
+
+def labour_model(
+    kemendagri: list[str], region_model: dict[str, RegionProfile] = REGION_MODEL
+) -> tuple[np.ndarray, np.ndarray]:
     """Employed-person shares L[region, sector, status] and target coverage C of each cell.
 
     Coverage per cell is the sector and status profile scaled, per region, so that the
@@ -194,7 +215,7 @@ def labour_model(kemendagri: list[str]) -> tuple[np.ndarray, np.ndarray]:
     labour = np.zeros((len(kemendagri), len(SECTORS), 2))
     coverage = np.zeros_like(labour)
     for i, code in enumerate(kemendagri):
-        model = REGION_MODEL[code]
+        model = region_model[code]
         w = base_share * np.array([model.sector.get(s, 1.0) for s in SECTORS])
         w = w / w.sum()
         inf = np.minimum(inf_share * model.rural, 0.95)
@@ -246,7 +267,7 @@ def labour_grids(
         # Exactly on target per region: persons whose latest active registration is a
         # side job land in other cells than drawn, and small runs leave cells empty.
         for r, code in enumerate(kaltim.kemendagri):
-            wanted = counts[r].sum() / REGION_MODEL[code].target
+            wanted = counts[r].sum() / kaltim.region_model[code].target
             if cell[r].sum() > 0:
                 cell[r] *= wanted / cell[r].sum()
         grids[year] = np.round(cell).astype(np.int64)

@@ -28,12 +28,10 @@ from tools.demo_data.model import (
     FEMALE_SHARE,
     INTRA_MOVER_SHARE,
     JAKON,
-    MIGRANT_PROVINCES,
     MIGRANT_SHARE,
     PMI,
     PMI_SECTORS,
     PU,
-    REGION_MODEL,
     SECTORS,
     SIDE_BPU_SECTORS,
     STATUS_PEKERJAAN,
@@ -191,7 +189,7 @@ class Population:
         lapse_w = lc * np.array([1.0, 3.0])
         cell[lapsed] = rng.choice(lc.size, size=lapsed.sum(), p=(lapse_w / lapse_w.sum()).ravel())
         region_w = self.labour_share.sum(axis=(1, 2)) * np.where(
-            np.isin(self.kemendagri, ["6407", "6411"]), 0.5, 1.0
+            np.isin(self.kemendagri, self.kaltim.remote_codes), 0.5, 1.0
         )
         pmi_region = rng.choice(n_r, size=pmi.sum(), p=region_w / region_w.sum())
         pmi_sector = np.array(
@@ -259,8 +257,9 @@ class Population:
         nik_district[movers] = codes[rng.choice(len(codes), size=movers.sum())]
         migrants = u < MIGRANT_SHARE
         m = int(migrants.sum())
-        provinces = list(MIGRANT_PROVINCES)
-        weights = np.array([MIGRANT_PROVINCES[x][0] for x in provinces])
+        migrant_provinces = self.kaltim.migrant_provinces
+        provinces = list(migrant_provinces)
+        weights = np.array([migrant_provinces[x][0] for x in provinces])
         prov = rng.choice(len(provinces), size=m, p=weights / weights.sum())
         reg2 = np.where(rng.random(m) < 0.8, rng.integers(1, 28, m), rng.integers(71, 80, m))
         dist2 = rng.integers(1, 26, m)
@@ -269,12 +268,12 @@ class Population:
         eth = np.empty(n, np.int8)
         for i, code in enumerate(self.kemendagri):
             mask = (p["region"] == i) & ~migrants
-            mix = REGION_MODEL[code].eth
+            mix = self.kaltim.region_model[code].eth
             w = np.array(list(mix.values()))
             eth[mask] = np.array([ETHNIC.index(e) for e in mix])[
                 rng.choice(len(mix), size=mask.sum(), p=w / w.sum())
             ]
-        eth[migrants] = np.array([ETHNIC.index(MIGRANT_PROVINCES[x][1]) for x in provinces])[prov]
+        eth[migrants] = np.array([ETHNIC.index(migrant_provinces[x][1]) for x in provinces])[prov]
         p["district"], p["nik_district"], p["eth"] = district, nik_district, eth
 
     def _make_names(self, age: np.ndarray) -> None:
@@ -670,9 +669,10 @@ class Population:
         # kpj: 11 digits, increasing with the registration date; spare numbers for bad rows.
         self.n_spare = 4 * int(self.bad_row_rate * r * len(self.periods)) + 200 * len(self.periods)
         total = r + self.n_spare
-        seq = (
-            10_000_000_000 + rng.integers(0, 5_000_000_000) + np.cumsum(rng.integers(1, 24, total))
-        )
+        base = 10_000_000_000 + int(rng.integers(0, 5_000_000_000))
+        if self.kaltim.kpj_base is not None:  # several provinces: kpj ranges apart
+            base = self.kaltim.kpj_base
+        seq = base + np.cumsum(rng.integers(1, 24, total))
         spare = np.zeros(total, bool)
         spare[rng.choice(total, size=self.n_spare, replace=False)] = True
         self.spare_kpj = seq[spare].astype(str)

@@ -139,8 +139,7 @@ def registration_text(pop: Population, rng: np.random.Generator) -> pl.DataFrame
     no = pl.Series(rng.integers(1, 250, n)).cast(pl.Utf8)
     rt = pl.Series(rng.integers(1, 60, n)).cast(pl.Utf8).str.zfill(3)
     blok = pl.Series(list("ABCDEFGH")).gather(rng.integers(0, 8, n))
-    rural_codes = ["6407", "6411", "6401", "6409", "6402"]
-    rural = np.isin(p["region"], [pop.kemendagri.index(c) for c in rural_codes])
+    rural = np.isin(p["region"], [pop.kemendagri.index(c) for c in pop.kaltim.rural_codes])
     form = rng.random(n)
     alamat_person = pl.select(
         pl.when(pl.lit(pl.Series(rural & (form < 0.5))))
