@@ -85,10 +85,11 @@ run-distributed: demo-data
 
 # The five provinces in the distributed mode: the same cluster; `cakupan run` runs each
 # period's provinces side by side, the placement between, and prints where each province's
-# steps ran (period, province or national, worker).
+# steps ran (period, province or national, worker). The daemon and the workers get the same
+# provinces as `cakupan run` (their code location has the national job only then).
 run-national-distributed: national-data
-	$(DISTRIBUTED) $(NATIONAL) CAKUPAN_WAREHOUSE_DIR=data/warehouse-kalimantan-distributed \
-		$(RUN) cakupan run
+	export $(NATIONAL) CAKUPAN_WAREHOUSE_DIR=data/warehouse-kalimantan-distributed; \
+		$(DISTRIBUTED) $(RUN) cakupan run
 
 # The whole suite: lint, types, the code location as `dg` loads it, every test.
 test: setup lint typecheck
