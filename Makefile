@@ -23,7 +23,7 @@ sys.exit(not all([compileall.compile_dir(p, quiet=1) for p in packages]))
 endef
 export COMPILE_PACKAGES
 
-.PHONY: setup run run-national run-distributed demo-data test test-fast lint format typecheck bench ui dashboard clean
+.PHONY: setup run run-national national-data run-distributed run-national-distributed demo-data test test-fast lint format typecheck bench ui dashboard clean
 
 setup: .venv/.synced
 
@@ -48,33 +48,48 @@ run: demo-data
 # their own (docs/provinces.md, "Try it"): each province's summary, then the national periods.
 NATIONAL_LANDING ?= data/landing-kalimantan
 NATIONAL_PERSONS ?= 20000
-run-national: setup
+NATIONAL := CAKUPAN_PROVINCES=61,62,63,64,65 CAKUPAN_LANDING_DIR="$(NATIONAL_LANDING)"
+national-data: setup
 	@if [ -d "$(NATIONAL_LANDING)/enrollment" ]; then \
 		echo "landing zone $(NATIONAL_LANDING) exists: keeping it (make clean to regenerate)"; \
 	else \
 		$(RUN) cakupan demo-data --out "$(NATIONAL_LANDING)" --persons $(NATIONAL_PERSONS) \
 			--provinces 61,62,63,64,65; \
 	fi
-	CAKUPAN_PROVINCES=61,62,63,64,65 CAKUPAN_LANDING_DIR="$(NATIONAL_LANDING)" \
-		CAKUPAN_WAREHOUSE_DIR=data/warehouse-kalimantan $(RUN) cakupan run
+
+run-national: national-data
+	$(NATIONAL) CAKUPAN_WAREHOUSE_DIR=data/warehouse-kalimantan $(RUN) cakupan run
 
 # The demo in the distributed mode on this machine (docs/deploy.md): a fresh database on the
 # local PostgreSQL, the daemon and two Celery workers on the local Redis, then `cakupan run`
 # (the runs go through the queue) prints where each step ran. Everything stops at the end.
+# The landing sensor is stopped first: its runs would repeat `cakupan run`'s (and, for several
+# provinces, without the placement between a province's two runs).
 DIST_DB ?= cakupan_demo
 DIST_HOME := $(CURDIR)/data/dagster_distributed
+define DISTRIBUTED
+mkdir -p "$(DIST_HOME)" && cp deploy/dagster.yaml "$(DIST_HOME)/"; \
+psql -h 127.0.0.1 -d postgres -qc "DROP DATABASE IF EXISTS $(DIST_DB) WITH (FORCE)" \
+	-c "CREATE DATABASE $(DIST_DB)" || exit 1; \
+export DAGSTER_HOME="$(DIST_HOME)" CAKUPAN_EXECUTOR=celery \
+	CAKUPAN_POSTGRES_URL="$${CAKUPAN_POSTGRES_URL:-postgresql://root@127.0.0.1:5432/$(DIST_DB)}" \
+	CAKUPAN_BROKER_URL="$${CAKUPAN_BROKER_URL:-redis://127.0.0.1:6379/0}"; \
+trap 'kill $$pids 2>/dev/null; wait' EXIT; \
+$(RUN) dagster sensor stop landing_sensor -w workspace.yaml > "$(DIST_HOME)/sensor.log" 2>&1; \
+$(RUN) dagster-daemon run -w workspace.yaml > "$(DIST_HOME)/daemon.log" 2>&1 & pids="$$!"; \
+$(RUN) cakupan worker --queue dagster --name worker-1 > "$(DIST_HOME)/worker-1.log" 2>&1 & pids="$$pids $$!"; \
+$(RUN) cakupan worker --queue dagster --name worker-2 > "$(DIST_HOME)/worker-2.log" 2>&1 & pids="$$pids $$!";
+endef
 run-distributed: demo-data
-	@mkdir -p "$(DIST_HOME)" && cp deploy/dagster.yaml "$(DIST_HOME)/"
-	@psql -h 127.0.0.1 -d postgres -qc "DROP DATABASE IF EXISTS $(DIST_DB) WITH (FORCE)" \
-		-c "CREATE DATABASE $(DIST_DB)"
-	export DAGSTER_HOME="$(DIST_HOME)" CAKUPAN_EXECUTOR=celery \
-		CAKUPAN_POSTGRES_URL="$${CAKUPAN_POSTGRES_URL:-postgresql://root@127.0.0.1:5432/$(DIST_DB)}" \
-		CAKUPAN_BROKER_URL="$${CAKUPAN_BROKER_URL:-redis://127.0.0.1:6379/0}"; \
-	trap 'kill $$pids 2>/dev/null; wait' EXIT; \
-	$(RUN) dagster-daemon run -w workspace.yaml > "$(DIST_HOME)/daemon.log" 2>&1 & pids="$$!"; \
-	$(RUN) cakupan worker --queue dagster --name worker-1 > "$(DIST_HOME)/worker-1.log" 2>&1 & pids="$$pids $$!"; \
-	$(RUN) cakupan worker --queue dagster --name worker-2 > "$(DIST_HOME)/worker-2.log" 2>&1 & pids="$$pids $$!"; \
-	$(RUN) cakupan run
+	$(DISTRIBUTED) $(RUN) cakupan run
+
+# The five provinces in the distributed mode: the same cluster; `cakupan run` runs each
+# period's provinces side by side, the placement between, and prints where each province's
+# steps ran (period, province or national, worker). The daemon and the workers get the same
+# provinces as `cakupan run` (their code location has the national job only then).
+run-national-distributed: national-data
+	export $(NATIONAL) CAKUPAN_WAREHOUSE_DIR=data/warehouse-kalimantan-distributed; \
+		$(DISTRIBUTED) $(RUN) cakupan run
 
 # The whole suite: lint, types, the code location as `dg` loads it, every test.
 test: setup lint typecheck

@@ -237,12 +237,13 @@ class Warehouse(dg.ConfigurableResource):
         finally:
             self.release_lock()
 
-    def clean_after_crash(self) -> None:
+    def clean_after_crash(self, keep: tuple[Path, ...] = ()) -> None:
         """What a killed writer leaves behind, removed under the lock: a half-built or
-        unchecked candidate (with its WAL) and the spill files of dead processes. The
-        internal file's WAL is kept: it holds committed work, which DuckDB replays."""
+        unchecked candidate (with its WAL; but those in ``keep``) and the spill files of dead
+        processes. The internal file's WAL is kept: it holds committed work, which DuckDB
+        replays."""
         candidate = self.candidate_path
-        for built in (candidate, self.national_candidate_path):
+        for built in {candidate, self.national_candidate_path} - set(keep):
             for path in (built, built.with_name(built.name + ".wal")):
                 path.unlink(missing_ok=True)
         for folder in (

@@ -228,8 +228,8 @@ def services_down() -> bool:
 
 def run_distributed(warehouse: Warehouse, periods: list[str]) -> int:
     """The runs go through the queue of the PostgreSQL instance (the daemon starts them, the
-    workers run their steps); this process only submits and waits. It takes no writer
-    lock: the steps take it, on the workers."""
+    workers run their steps), in the phases of the embedded mode (`run_plan`); this process
+    only submits and waits. It takes no writer lock: the steps take it, on the workers."""
     import dagster as dg
 
     from pipelines.distributed import print_places, run_on_workers
@@ -237,12 +237,6 @@ def run_distributed(warehouse: Warehouse, periods: list[str]) -> int:
 
     if not os.environ.get("DAGSTER_HOME"):
         say("CAKUPAN_EXECUTOR=celery needs DAGSTER_HOME: a folder with deploy/dagster.yaml")
-        return USAGE
-    if len(warehouse.covered_provinces) > 1:  # the placement between a province's two runs
-        say(
-            "CAKUPAN_EXECUTOR=celery runs one province per deployment for now: the placement "
-            "of persons across provinces runs in process only (CAKUPAN_EXECUTOR=in_process)"
-        )
         return USAGE
     if services_down():
         return UNAVAILABLE

@@ -8,16 +8,20 @@ from the same settings here, so that they always meet on the same broker and que
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import dagster as dg
 
-from assets.partitions import PERIOD, PROVINCE, coverage_key
+from assets.partitions import PERIOD, PROVINCE
 from pipelines.resources import setting
+
+if TYPE_CHECKING:  # pipelines.runner imports the definitions, which import this module
+    from pipelines.runner import Launch
 
 #: The queue steps go to unless they carry the ``dagster-celery/queue`` tag (Dagster's default).
 DEFAULT_QUEUE = "dagster"
@@ -110,56 +114,82 @@ def broker_problem(url: str) -> str | None:
 @dataclass(frozen=True)
 class Submitted:
     period: str
-    province: str
+    province: str | None  # None: a national run
     run_id: str
 
 
-def submit_runs(
-    instance: dg.DagsterInstance,
-    periods: list[str],
-    provinces: list[str],
-    tags: Mapping[str, Mapping[str, str]],
-) -> list[Submitted]:
-    """One queued run per province and period, as a backfill from the UI makes them: the
-    daemon starts them under the tag limits of dagster.yaml (one run of a province at a
-    time: ``dagster/partition/province``), their steps run on the workers."""
-    from dagster._cli.job import _create_run
+def run_tags(launch: Launch) -> dict[str, str]:
+    """A queued run's tags: the partition's (as a backfill from the UI makes them) and the
+    writer tag, whose value is the file the run writes (its province, or the national
+    file): the queue lets one run per value at a time (deploy/dagster.yaml)."""
+    from pipelines.jobs import NATIONAL_WRITER, WRITER_TAG
+
+    if launch.province is None:
+        return {**launch.tags, "dagster/partition": launch.period, WRITER_TAG: NATIONAL_WRITER}
+    return {
+        **launch.tags,
+        "dagster/partition": launch.partition_key,
+        f"dagster/partition/{PERIOD}": launch.period,
+        f"dagster/partition/{PROVINCE}": launch.province,
+        WRITER_TAG: launch.province,
+    }
+
+
+@contextmanager
+def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], Submitted]]:
+    """Submits queued runs of the code location (workspace.yaml), each with its asset
+    selection; the daemon starts them under the tag limits of dagster.yaml, their steps
+    run on the workers."""
     from dagster._cli.workspace.cli_target import (
         WorkspaceOpts,
         get_code_location_from_workspace,
-        get_remote_job_from_remote_repo,
         get_remote_repository_from_code_location,
         get_workspace_from_cli_opts,
     )
+    from dagster._core.definitions.selector import JobSubsetSelector
     from dagster.version import __version__
 
-    from pipelines.jobs import JOB_NAME
-
-    submitted = []
     opts = WorkspaceOpts(workspace=(str(WORKSPACE),))
     with get_workspace_from_cli_opts(instance, version=__version__, workspace_opts=opts) as ws:
         location = get_code_location_from_workspace(ws, None)
         repo = get_remote_repository_from_code_location(location, None)
-        job = get_remote_job_from_remote_repo(repo, JOB_NAME)
-        for period, province in [(p, q) for p in periods for q in provinces]:
-            partition = {
-                "dagster/partition": str(coverage_key(period, province)),
-                f"dagster/partition/{PERIOD}": period,
-                f"dagster/partition/{PROVINCE}": province,
-            }
-            run = _create_run(
-                instance=instance,
-                code_location=location,
-                remote_repo=repo,
-                remote_job=job,
-                run_config={},
-                tags={**tags[period], **partition},
+
+        def submit(launch: Launch) -> Submitted:
+            selector = JobSubsetSelector(
+                location_name=location.name,
+                repository_name=repo.name,
+                job_name=launch.job,
                 op_selection=None,
+                asset_selection=launch.selection,
+            )
+            job = location.get_job(selector)
+            plan = location.get_execution_plan(
+                job, {}, step_keys_to_execute=None, known_state=None, instance=instance
+            ).execution_plan_snapshot
+            run = instance.create_run(
+                job_name=launch.job,
                 run_id=None,
+                run_config={},
+                resolved_op_selection=job.resolved_op_selection,
+                step_keys_to_execute=plan.step_keys_to_execute,
+                op_selection=None,
+                status=None,
+                root_run_id=None,
+                parent_run_id=None,
+                tags={**job.run_tags, **run_tags(launch)},
+                job_snapshot=job.job_snapshot,
+                execution_plan_snapshot=plan,
+                parent_job_snapshot=job.parent_job_snapshot,
+                remote_job_origin=job.get_remote_origin(),
+                job_code_origin=job.get_python_origin(),
+                asset_selection=frozenset(launch.selection) if launch.selection else None,
+                asset_check_selection=None,
+                asset_graph=repo.asset_graph,
             )
             instance.submit_run(run.run_id, ws)
-            submitted.append(Submitted(period, province, run.run_id))
-    return submitted
+            return Submitted(launch.period, launch.province, run.run_id)
+
+        yield submit
 
 
 def wait_for_runs(
@@ -199,34 +229,45 @@ def step_places(instance: dg.DagsterInstance, run_id: str) -> list[StepPlace]:
 def run_on_workers(
     instance: dg.DagsterInstance, warehouse: Any, periods: list[str]
 ) -> tuple[list[Any], dict[str, list[StepPlace]]]:
-    """`cakupan run` in the distributed mode: one queued run per period, awaited; the
-    outcome of each (as `run_each_period` gives them) and where its steps ran."""
-    from contract.landing import landed_years
+    """`cakupan run` in the distributed mode: the phase plan of the embedded mode
+    (`run_plan`), each batch of runs submitted to the queue at once (the provinces' runs
+    side by side on the workers) and awaited before the next; the outcome of each run and
+    where its steps ran (by period and province, or national)."""
     from pipelines.console import step_failure_line
-    from pipelines.resources import covered_provinces
-    from pipelines.runner import PeriodOutcome, period_tags
+    from pipelines.definitions import build_defs
+    from pipelines.runner import PeriodOutcome, job_keys, run_plan
 
-    years = landed_years(warehouse.landing)
-    tags = {p: period_tags(warehouse, p, years) for p in periods}
-    submitted = submit_runs(instance, sorted(periods), list(covered_provinces(warehouse)), tags)
-    ended = wait_for_runs(instance, submitted)
-    outcomes = []
-    for s in submitted:
-        run = ended[s.run_id]
-        line, trace = None, None
-        if run.status != dg.DagsterRunStatus.SUCCESS:
-            line = f"run {s.run_id} ended {run.status.value}; see it in the Dagster UI"
-            failures = instance.all_logs(s.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
-            if failures and failures[0].dagster_event is not None:
-                line, trace = step_failure_line(failures[0].dagster_event)
-        outcomes.append(PeriodOutcome(s.period, line is None, s.run_id, line, trace, s.province))
-    return outcomes, {s.period: step_places(instance, s.run_id) for s in submitted}
+    places: dict[str, list[StepPlace]] = {}
+    with run_submitter(instance) as submit:
+
+        def launch(batch: list[Launch]) -> list[PeriodOutcome]:
+            submitted = [submit(run) for run in batch]
+            ended = wait_for_runs(instance, submitted)
+            outcomes = []
+            for s in submitted:
+                run = ended[s.run_id]
+                line, trace = None, None
+                if run.status != dg.DagsterRunStatus.SUCCESS:
+                    line = f"run {s.run_id} ended {run.status.value}; see it in the Dagster UI"
+                    failures = instance.all_logs(s.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+                    if failures and failures[0].dagster_event is not None:
+                        line, trace = step_failure_line(failures[0].dagster_event)
+                outcomes.append(
+                    PeriodOutcome(s.period, line is None, s.run_id, line, trace, s.province)
+                )
+                where = f"{s.period} {s.province or 'national'}"
+                places.setdefault(where, []).extend(step_places(instance, s.run_id))
+            return outcomes
+
+        keys = job_keys(build_defs(warehouse, retry_policy=None))
+        return run_plan(warehouse, sorted(periods), keys, launch), places
 
 
 def print_places(places: dict[str, list[StepPlace]]) -> None:
-    """Where each step ran, by period and worker."""
-    for period, steps in sorted(places.items()):
+    """Where each step ran, by period and province (or national) and worker."""
+    for where, steps in sorted(places.items()):
+        period, province = where.split(" ")
         workers = sorted({p.worker for p in steps})
         for worker in workers:
             ran = [p.step for p in steps if p.worker == worker]
-            print(f"period {period}: {len(ran)} step(s) on {worker}: {', '.join(ran)}")
+            print(f"period {period} {province}: {len(ran)} step(s) on {worker}: {', '.join(ran)}")

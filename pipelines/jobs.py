@@ -10,6 +10,8 @@ NATIONAL_JOB_NAME = "national_job"
 #: an in-process run) meet on the writer lock instead.
 WRITER_TAG = "cakupan/writer"
 WRITER_TAG_VALUE = "warehouse"
+#: The national runs write the national file: a value of their own (deploy/dagster.yaml).
+NATIONAL_WRITER = "national"
 
 #: Transient failures (a DuckDB file held by another program, such as a DuckDB shell) are
 #: retried after ~15 s, ~30 s, ~60 s. Contract failures, damaged files, full disks and bad
@@ -42,6 +44,6 @@ def national_job(assets: dg.AssetSelection, retry_policy: dg.RetryPolicy | None)
         name=NATIONAL_JOB_NAME,
         selection=assets,
         description="Build, check and publish the national file, for one period.",
-        tags={WRITER_TAG: WRITER_TAG_VALUE},
+        tags={WRITER_TAG: NATIONAL_WRITER},
         op_retry_policy=retry_policy,
     )

@@ -21,7 +21,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from assets.warehouse import Warehouse, remove_dead_spill
+from assets.warehouse import Warehouse
 from contract.amounts import BPU_MINIMUM_CONTRIBUTION_RP, JKM_DEATH_BENEFIT_RP
 from contract.reference import DEFAULT_PROVINCES, parse_provinces
 
@@ -337,12 +337,13 @@ class StepWarehouse(Warehouse):
         self._run_id = context.run.run_id if context.run else None
         super().setup_for_execution(context)
 
-    def clean_after_crash(self) -> None:
-        if not self.candidate_of_this_run():
-            super().clean_after_crash()
-            return
-        for folder in (self.spill_dir, Path(self.internal_path + ".tmp")):
-            remove_dead_spill(folder)
+    def clean_after_crash(self, keep: tuple[Path, ...] = ()) -> None:
+        """Keeps the candidate of this run, and the national candidate: one national run at a
+        time (the queue's ``cakupan/writer`` limit, value ``national``), and its candidate
+        step makes the file anew before any of its steps reads it, so the one there is this
+        run's, or a killed run's that the next candidate step replaces."""
+        mine = (self.candidate_path,) if self.candidate_of_this_run() else ()
+        super().clean_after_crash((*keep, *mine, self.national_candidate_path))
 
     def candidate_of_this_run(self) -> bool:
         """A complete candidate that names this run (one a killed step half-built does not

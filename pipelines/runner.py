@@ -10,6 +10,7 @@ what to do; the stack trace is kept for bugs (unexpected exceptions).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import dagster as dg
@@ -131,12 +132,77 @@ def interrupted(result: dg.ExecuteInProcessResult) -> bool:
 #: A deployment of several provinces runs a province's period in two runs, with the
 #: placement of persons across provinces between them (every province's keys first).
 BEFORE_PLACEMENT = ("staging", "core/person_link", "core/person", "core/person_keys")
+PLACEMENT = dg.AssetKey(PLACEMENT_KEY)
+#: The national file's run of a period, once every province has published it.
+NATIONAL_RUN = tuple(dg.AssetKey(["national", n]) for n in ("candidate", "coverage", "report"))
 
 
 def period_tags(warehouse: Warehouse, period: str, years: list[int]) -> dict[str, str]:
     """The same input tags as scheduled runs, so the schedule knows what a run read."""
     inputs = period_inputs(warehouse.landing, period, years)
     return inputs_tags(inputs, HashCache().fingerprint(inputs), reason="cli")
+
+
+@dataclass(frozen=True)
+class Launch:
+    """One run of the plan: a job on one partition, with its asset selection (None: all)."""
+
+    job: str
+    period: str
+    tags: dict[str, str]
+    selection: tuple[dg.AssetKey, ...] | None = None
+    province: str | None = None  # None: a national run
+
+    @property
+    def partition_key(self) -> str:
+        return (
+            self.period if self.province is None else str(coverage_key(self.period, self.province))
+        )
+
+
+#: Runs a batch of launches (they may run side by side) and gives their outcomes, in order.
+Launcher = Callable[[list[Launch]], list[PeriodOutcome]]
+
+
+def phases_of(
+    keys: list[dg.AssetKey], provinces: tuple[str, ...]
+) -> list[tuple[dg.AssetKey, ...] | None]:
+    """The runs of a province's period: one (None: the whole job) for a deployment of one
+    province; for several, up to the persons' keys, then (after the placement) the rest."""
+    if len(provinces) < 2:
+        return [None]
+    first = tuple(
+        k for k in keys if k.path[0] in BEFORE_PLACEMENT or k.to_user_string() in BEFORE_PLACEMENT
+    )
+    return [first, tuple(k for k in sorted(keys) if k not in first)]
+
+
+def run_plan(
+    warehouse: Warehouse, periods: list[str], keys: list[dg.AssetKey], launch: Launcher
+) -> list[PeriodOutcome]:
+    """The phase plan both modes follow (in process, or as queued runs on the workers):
+    per period, each phase's runs for every province (a batch: they may run side by side),
+    the placement between the phases; then the national file's runs, one per period."""
+    years = landed_years(warehouse.landing)
+    provinces = covered_provinces(warehouse)
+    phases = phases_of(keys, provinces)
+    outcomes = []
+    for period in periods:
+        tags = period_tags(warehouse, period, years)
+        done: dict[str, PeriodOutcome] = {}
+        for number, selection in enumerate(phases):
+            if number > 0:  # the placement, between the two runs of each province
+                (placed,) = launch([Launch(NATIONAL_JOB_NAME, period, {}, (PLACEMENT,))])
+                if not placed.success:  # no province publishes without it
+                    done = {p: replace(placed, province=p) for p in provinces}
+                    break
+            todo = [p for p in provinces if p not in done or done[p].success]
+            batch = [Launch(JOB_NAME, period, tags, selection, p) for p in todo]
+            done.update(zip(todo, launch(batch), strict=True))
+        outcomes += [done[p] for p in provinces if p in done]
+    if len(provinces) > 1:
+        outcomes += launch([Launch(NATIONAL_JOB_NAME, p, {}, NATIONAL_RUN) for p in periods])
+    return outcomes
 
 
 def run_each_period(
@@ -158,10 +224,7 @@ def run_each_period(
     defs = build_defs(warehouse, retry_policy=None)
     # One instance for all the runs: a national run reads which province runs failed.
     instance = instance or dg.DagsterInstance.ephemeral()
-    years = landed_years(warehouse.landing)
-    provinces = covered_provinces(warehouse)
     console = {"log_level": log_level, "verbose": verbose, "failures": False}
-    outcomes = []
 
     def execute(
         job: str,
@@ -188,29 +251,18 @@ def run_each_period(
         line, trace = (None, None) if result.success else failure_message(result, scoped)
         return PeriodOutcome(period, result.success, result.run_id, line, trace, province)
 
-    keys = sorted(defs.resolve_job_def(JOB_NAME).asset_layer.executable_asset_keys)
-    first = [
-        k for k in keys if k.path[0] in BEFORE_PLACEMENT or k.to_user_string() in BEFORE_PLACEMENT
-    ]
-    phases = [first, [k for k in keys if k not in first]] if len(provinces) > 1 else [None]
+    def launch(batch: list[Launch]) -> list[PeriodOutcome]:
+        outcomes = []
+        for run in batch:
+            selection = list(run.selection) if run.selection is not None else None
+            result = execute(run.job, run.partition_key, run.tags, selection)
+            outcomes.append(outcome(run.period, result, run.province))
+        return outcomes
+
     chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
-    for period in chosen:
-        tags = period_tags(warehouse, period, years)
-        done: dict[str, PeriodOutcome] = {}
-        for number, selection in enumerate(phases):
-            if number > 0:  # the placement, between the two runs of each province
-                placed = execute(NATIONAL_JOB_NAME, period, {}, [dg.AssetKey(PLACEMENT_KEY)])
-                if not placed.success:  # no province publishes without it
-                    failed = outcome(period, placed)
-                    done = {p: replace(failed, province=p) for p in provinces}
-                    break
-            for province in provinces:
-                if province in done and not done[province].success:
-                    continue
-                result = execute(JOB_NAME, coverage_key(period, province), tags, selection)
-                done[province] = outcome(period, result, province)
-        outcomes += [done[p] for p in provinces if p in done]
-    for period in chosen if len(provinces) > 1 else []:
-        national = [dg.AssetKey(["national", n]) for n in ("candidate", "coverage", "report")]
-        outcomes.append(outcome(period, execute(NATIONAL_JOB_NAME, period, {}, national)))
-    return outcomes
+    return run_plan(warehouse, chosen, job_keys(defs), launch)
+
+
+def job_keys(defs: dg.Definitions) -> list[dg.AssetKey]:
+    """The assets of the coverage job, in order."""
+    return sorted(defs.resolve_job_def(JOB_NAME).asset_layer.executable_asset_keys)

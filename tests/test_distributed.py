@@ -20,15 +20,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import duckdb
 import psycopg2
 import pytest
 from helpers import ROOT
 from test_faults import land, leftovers, marts
 
 from assets import lock
-from assets.warehouse import Warehouse
+from assets.warehouse import PROVINCE_TAG, Warehouse
+from pipelines import jobs
 from pipelines.automation.fingerprints import REASON_TAG
 from pipelines.distributed import step_places
 from pipelines.runner import run_each_period
@@ -114,10 +117,15 @@ class Cluster:
         for name in list(self.processes):
             self.stop(name)
 
-    def services(self, port: int) -> None:
-        """The webserver, the daemon (both on the workspace), as docs/deploy.md starts them."""
+    def services(self, port: int, landing_sensor: bool = True) -> None:
+        """The webserver, the daemon (both on the workspace), as docs/deploy.md starts them;
+        without the landing sensor, it is stopped before the daemon starts (it would queue
+        runs of the same periods)."""
         workspace = ["-w", "workspace.yaml"]
         self.start("webserver", [str(BIN / "dagster-webserver"), *workspace, "-p", str(port)])
+        if not landing_sensor:
+            stop = [str(BIN / "dagster"), "sensor", "stop", "landing_sensor", *workspace]
+            subprocess.run(stop, cwd=ROOT, env=self.env, check=True, capture_output=True)
         self.start("daemon", [str(BIN / "dagster-daemon"), "run", *workspace])
 
     def worker(self, name: str, **env: str) -> None:
@@ -173,23 +181,50 @@ def wait_for_webserver(port: int, cluster: Cluster) -> None:
     raise AssertionError(f"webserver did not answer:\n{cluster.log('webserver')[-3000:]}")
 
 
-def in_process(tmp: Path, landing: str, periods: list[str] | None = None) -> Path:
+def in_process(
+    tmp: Path, landing: str, periods: list[str] | None = None, provinces: str = "64"
+) -> Path:
     """The same landing zone published by the embedded default (in-process executor)."""
     warehouse = Warehouse(
-        landing_dir=landing, warehouse_dir=str(tmp), memory_limit="1GB", threads=1
+        landing_dir=landing,
+        warehouse_dir=str(tmp),
+        memory_limit="1GB",
+        threads=1,
+        provinces=provinces,
     )
     assert all(o.success for o in run_each_period(warehouse, periods))
     return Path(warehouse.published_path)
 
 
-def run_windows(instance: dg.DagsterInstance) -> list[tuple[float, float]]:
-    """(start, end) of every run that started, in order of start."""
+def run_windows(
+    instance: dg.DagsterInstance, runs: list[dg.DagsterRun] | None = None
+) -> list[tuple[float, float]]:
+    """(start, end) of every run (default: of the instance) that started, in order of start."""
     windows = []
-    for run in instance.get_runs():
+    for run in instance.get_runs() if runs is None else runs:
         stats = instance.get_run_stats(run.run_id)
         if stats.start_time is not None and stats.end_time is not None:
             windows.append((stats.start_time, stats.end_time))
     return sorted(windows)
+
+
+def tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table of a DuckDB file, row by row, without when and by which run it was
+    published (its timestamp columns and run ids)."""
+    with duckdb.connect(str(path), read_only=True) as conn:
+        columns = conn.execute(
+            "SELECT table_schema || '.' || table_name, list(column_name ORDER BY "
+            "ordinal_position) FILTER (data_type NOT LIKE 'TIMESTAMP%' AND column_name "
+            "<> 'run_id') FROM information_schema.columns GROUP BY ALL"
+        ).fetchall()
+        return {
+            table: conn.execute(
+                f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in kept)} FROM {table} "
+                "ORDER BY ALL"
+            ).fetchall()
+            for table, kept in columns
+            if kept
+        }
 
 
 def test_two_workers_run_the_steps_of_queued_runs_one_run_of_a_province_at_a_time(
@@ -227,6 +262,87 @@ def test_two_workers_run_the_steps_of_queued_runs_one_run_of_a_province_at_a_tim
     assert marts(cluster.warehouse_dir / "coverage.duckdb") == marts(reference)
     assert leftovers(cluster.warehouse_dir) == []
     print(f"distributed test: {time.monotonic() - started:.0f} s; {done.stdout[-1500:]}")
+
+
+PROVINCES = ("62", "63", "64")
+
+
+def demo_landing(root: Path) -> Path:
+    """Two months of a tiny national snapshot of three provinces (`cakupan demo-data`)."""
+    subprocess.run(
+        [
+            str(BIN / "cakupan"),
+            "demo-data",
+            "--out",
+            str(root),
+            "--persons",
+            "1500",
+            "--provinces",
+            ",".join(PROVINCES),
+            "--periods",
+            "2025-03,2025-04",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return root
+
+
+def test_several_provinces_run_in_two_phases_side_by_side_on_two_workers_as_in_process(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    landing = demo_landing(tmp_path / "demo")
+    cluster.env |= {"CAKUPAN_PROVINCES": ",".join(PROVINCES), "CAKUPAN_LANDING_DIR": str(landing)}
+    port = free_port()
+    cluster.services(port, landing_sensor=False)
+    cluster.worker("w1")
+    cluster.worker("w2")
+    wait_for_webserver(port, cluster)
+    done = cluster.run()
+    assert done.returncode == 0, done.stderr + cluster.log("daemon")[-3000:]
+
+    instance = cluster.instance()
+    runs = instance.get_runs()
+    assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+    by_province = {p: [r for r in runs if r.tags.get(PROVINCE_TAG) == p] for p in PROVINCES}
+    # Two runs per province and period (before and after the placement), each writing its
+    # province's file; per period one placement run and one run of the national file.
+    assert all(len(r) == 4 for r in by_province.values()), by_province
+    assert all({x.tags[jobs.WRITER_TAG] for x in r} == {p} for p, r in by_province.items())
+    national = [r for r in runs if r.job_name == jobs.NATIONAL_JOB_NAME]
+    assert len(national) == 4 and len(runs) == 16
+    assert {r.tags[jobs.WRITER_TAG] for r in national} == {jobs.NATIONAL_WRITER}
+    # Steps ran on both workers.
+    places = {r.run_id: step_places(instance, r.run_id) for r in runs}
+    workers = {p.worker.split("@")[0] for steps in places.values() for p in steps}
+    assert workers == {"w1", "w2"}, places
+    # No two runs of a province overlapped; runs of different provinces did, at least once.
+    windows = {p: run_windows(instance, r) for p, r in by_province.items()}
+    for province_windows in windows.values():
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(province_windows)), windows
+    side_by_side = [
+        (p, q)
+        for p, q in itertools.combinations(PROVINCES, 2)
+        for a in windows[p]
+        for b in windows[q]
+        if a[0] < b[1] and b[0] < a[1]
+    ]
+    assert side_by_side, windows
+    # Every province file and the national file equal the embedded default's, table by table.
+    reference = in_process(tmp_path / "in_process", str(landing), provinces=",".join(PROVINCES))
+    for name in [f"{p}/coverage.duckdb" for p in PROVINCES] + ["coverage_nasional.duckdb"]:
+        assert tables(cluster.warehouse_dir / name) == tables(reference.parent / name), name
+    for province, province_runs in by_province.items():
+        steps = [p.worker.split("@")[0] for r in province_runs for p in places[r.run_id]]
+        print(
+            f"province {province}: " + ", ".join(f"{w} {steps.count(w)}" for w in sorted(workers))
+        )
+    print(
+        f"several provinces: {time.monotonic() - started:.0f} s, {len(side_by_side)} "
+        f"overlapping run pair(s) of different provinces"
+    )
 
 
 def test_a_worker_killed_in_a_step_fails_the_run_publishes_nothing_and_a_rerun_is_exact(
