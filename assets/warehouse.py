@@ -387,12 +387,7 @@ class Warehouse(dg.ConfigurableResource):
             return None
         try:
             with self.open(path, read_only=True) as conn:
-                tables = conn.execute(
-                    "SELECT schema_name, table_name FROM duckdb_tables() "
-                    "WHERE database_name = current_database()"
-                ).fetchall()
-                for schema, table in tables:
-                    conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
+                read_every_table(conn)
         except WarehouseFault as fault:
             return fault if fault.kind != DISK_FULL else None
         except duckdb.Error:
@@ -430,12 +425,8 @@ class Warehouse(dg.ConfigurableResource):
         try:
             with self.open(path, read_only=True) as conn:
                 found = read_version(conn, path, tables, about)
-                if read_through and found.kind == CURRENT:  # every table it holds
-                    for schema, table in conn.execute(
-                        "SELECT schema_name, table_name FROM duckdb_tables() "
-                        "WHERE database_name = current_database()"
-                    ).fetchall():
-                        conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
+                if read_through and found.kind == CURRENT:
+                    read_every_table(conn)
         except WarehouseFault as fault:
             return (
                 FileVersion(path, DAMAGED, reason=fault.reason) if fault.kind == DAMAGED else None
@@ -775,6 +766,16 @@ def load_reference(conn: duckdb.DuckDBPyConnection, provinces: Sequence[str]) ->
             f"CREATE OR REPLACE TEMP TABLE {ref.name} AS SELECT {select}",
             [list(ref.column(c)) for c in ref.columns],
         )
+
+
+def read_every_table(conn: duckdb.DuckDBPyConnection) -> None:
+    """Read every table of the open file once: damage in a data block shows as an error
+    (worth it for the small published files, whose every block a dashboard may read)."""
+    for schema, table in conn.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() "
+        "WHERE database_name = current_database()"
+    ).fetchall():
+        conn.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()
 
 
 def prepare(

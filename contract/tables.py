@@ -325,7 +325,7 @@ PERSON_CONTINUITY = Table(
             "match_rule",
             "VARCHAR",
             "How the two were matched: nik (a shared valid NIK), name_exact or name_similar "
-            "(birth date, regency and the same or nearly the same name, as in person rule 2); "
+            "(birth date, sex, regency and the same or nearly the same name, as in person rule 2); "
             "NULL where the person continues nobody.",
         ),
     ),

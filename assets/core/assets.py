@@ -30,7 +30,7 @@ def core_assets(
         kinds={"duckdb"},
         description=(
             "Person resolution: every accepted registration (kpj) of the period linked to exactly "
-            "one person, by valid NIK, else by birth date + regency + (nearly) the same name."
+            "one person, by valid NIK, else by birth date + sex + regency + (nearly) the same name."
         ),
         metadata={"dagster/column_schema": table_schema(PERSON_LINK)},
         tags={"pii": ""},
@@ -146,7 +146,7 @@ def core_assets(
         kinds={"duckdb"},
         description=(
             "Persons across periods: the person of the previous published period each person "
-            "continues (a shared valid NIK, else birth date + regency + (nearly) the same name; "
+            "continues (a shared valid NIK, else birth date + sex + regency + (nearly) the same name; "
             "one to one). Also refreshes the published period right after this one, whose "
             "previous period this one becomes."
         ),
