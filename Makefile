@@ -63,8 +63,7 @@ run-national: national-data
 # The demo in the distributed mode on this machine (docs/deploy.md): a fresh database on the
 # local PostgreSQL, the daemon and two Celery workers on the local Redis, then `cakupan run`
 # (the runs go through the queue) prints where each step ran. Everything stops at the end.
-# The landing sensor is stopped first: its runs would repeat `cakupan run`'s (and, for several
-# provinces, without the placement between a province's two runs).
+# The landing sensor is stopped first: its runs would repeat `cakupan run`'s.
 DIST_DB ?= cakupan_demo
 DIST_HOME := $(CURDIR)/data/dagster_distributed
 define DISTRIBUTED

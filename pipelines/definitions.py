@@ -51,17 +51,19 @@ def build_defs(
         *automation.check_defs
     )
     jobs = [coverage_job(job_assets, retry_policy)]
+    sensors = list(automation.sensor_defs)
     if len(provinces) > 1:  # a deployment of one province has no national file
         national = national_assets(partitions, [k for a in all_assets for k in a.keys])
         all_assets += national
         checks += national_checks()
         jobs.append(national_job(dg.AssetSelection.assets(*national), retry_policy))
+        sensors.append(automation.province_plan_sensor(jobs))
     return dg.Definitions(
         assets=all_assets,
         asset_checks=checks,
         jobs=jobs,
         schedules=automation.schedule_defs,
-        sensors=automation.sensor_defs,
+        sensors=sensors,
         resources={"warehouse": warehouse},
         # Steps share one DuckDB file that only one process may write: by default they run
         # in one process; CAKUPAN_EXECUTOR=celery runs each on a Celery worker (one at a

@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 
 import dagster as dg
 
-from assets.core.assets import PLACEMENT_KEY
 from assets.partitions import coverage_key
 from assets.warehouse import Warehouse, WarehouseFault, fault_of
 from contract.landing import landed_periods, landed_years
 from pipelines.automation.fingerprints import HashCache, inputs_tags, period_inputs
+from pipelines.automation.plan import NATIONAL_RUN, PLACEMENT, phases_of
 from pipelines.console import first_line, redact_values, resource_refusal_line
 from pipelines.definitions import build_defs
 from pipelines.jobs import JOB_NAME, NATIONAL_JOB_NAME
@@ -129,14 +129,6 @@ def interrupted(result: dg.ExecuteInProcessResult) -> bool:
     )
 
 
-#: A deployment of several provinces runs a province's period in two runs, with the
-#: placement of persons across provinces between them (every province's keys first).
-BEFORE_PLACEMENT = ("staging", "core/person_link", "core/person", "core/person_keys")
-PLACEMENT = dg.AssetKey(PLACEMENT_KEY)
-#: The national file's run of a period, once every province has published it.
-NATIONAL_RUN = tuple(dg.AssetKey(["national", n]) for n in ("candidate", "coverage", "report"))
-
-
 def period_tags(warehouse: Warehouse, period: str, years: list[int]) -> dict[str, str]:
     """The same input tags as scheduled runs, so the schedule knows what a run read."""
     inputs = period_inputs(warehouse.landing, period, years)
@@ -162,19 +154,6 @@ class Launch:
 
 #: Runs a batch of launches (they may run side by side) and gives their outcomes, in order.
 Launcher = Callable[[list[Launch]], list[PeriodOutcome]]
-
-
-def phases_of(
-    keys: list[dg.AssetKey], provinces: tuple[str, ...]
-) -> list[tuple[dg.AssetKey, ...] | None]:
-    """The runs of a province's period: one (None: the whole job) for a deployment of one
-    province; for several, up to the persons' keys, then (after the placement) the rest."""
-    if len(provinces) < 2:
-        return [None]
-    first = tuple(
-        k for k in keys if k.path[0] in BEFORE_PLACEMENT or k.to_user_string() in BEFORE_PLACEMENT
-    )
-    return [first, tuple(k for k in sorted(keys) if k not in first)]
 
 
 def run_plan(

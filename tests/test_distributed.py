@@ -267,8 +267,9 @@ def test_two_workers_run_the_steps_of_queued_runs_one_run_of_a_province_at_a_tim
 PROVINCES = ("62", "63", "64")
 
 
-def demo_landing(root: Path) -> Path:
-    """Two months of a tiny national snapshot of three provinces (`cakupan demo-data`)."""
+def demo_landing(root: Path, periods: str = "2025-03,2025-04") -> Path:
+    """Months (default two) of a tiny national snapshot of three provinces (`cakupan
+    demo-data`)."""
     subprocess.run(
         [
             str(BIN / "cakupan"),
@@ -280,7 +281,7 @@ def demo_landing(root: Path) -> Path:
             "--provinces",
             ",".join(PROVINCES),
             "--periods",
-            "2025-03,2025-04",
+            periods,
         ],
         cwd=ROOT,
         check=True,
@@ -343,6 +344,48 @@ def test_several_provinces_run_in_two_phases_side_by_side_on_two_workers_as_in_p
         f"several provinces: {time.monotonic() - started:.0f} s, {len(side_by_side)} "
         f"overlapping run pair(s) of different provinces"
     )
+
+
+def national_periods(path: Path) -> list[str]:
+    """The periods the national file holds (none while it does not exist or is swapped)."""
+    try:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            rows = conn.execute("SELECT DISTINCT periode FROM mart.coverage_national").fetchall()
+    except (duckdb.IOException, duckdb.CatalogException):
+        return []
+    return sorted(r[0] for r in rows)
+
+
+def test_the_landing_sensor_alone_publishes_every_province_and_the_national_file(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """No `cakupan run`: the daemon's landing sensor starts each period's plan, the
+    province_plan_sensor runs the placement, the provinces' second runs and the national
+    file, on the workers (pipelines/automation/plan.py)."""
+    started = time.monotonic()
+    landing = demo_landing(tmp_path / "demo", periods="2025-03")
+    cluster.env |= {"CAKUPAN_PROVINCES": ",".join(PROVINCES), "CAKUPAN_LANDING_DIR": str(landing)}
+    cluster.services(free_port())
+    cluster.worker("w1")
+    cluster.worker("w2")
+    national = cluster.warehouse_dir / "coverage_nasional.duckdb"
+    deadline = time.monotonic() + 2 * DEADLINE
+    while national_periods(national) != ["2025-03"]:
+        assert time.monotonic() < deadline, cluster.log("daemon")[-3000:]
+        time.sleep(5)
+    instance = cluster.instance()
+    while any(not r.is_finished for r in instance.get_runs()):  # the last run's bookkeeping
+        assert time.monotonic() < deadline, cluster.log("daemon")[-3000:]
+        time.sleep(2)
+    runs = instance.get_runs()
+    assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+    phases = sorted(r.tags.get("cakupan/phase", "") for r in runs)
+    # A persons run and a publish run per province, one placement, one national run.
+    assert phases == sorted(["persons", "publish"] * 3 + ["placement", "national"]), phases
+    reference = in_process(tmp_path / "in_process", str(landing), provinces=",".join(PROVINCES))
+    for name in [f"{p}/coverage.duckdb" for p in PROVINCES] + ["coverage_nasional.duckdb"]:
+        assert tables(cluster.warehouse_dir / name) == tables(reference.parent / name), name
+    print(f"the landing sensor alone: {time.monotonic() - started:.0f} s, {len(runs)} runs")
 
 
 def test_a_worker_killed_in_a_step_fails_the_run_publishes_nothing_and_a_rerun_is_exact(

@@ -1,6 +1,6 @@
 """The nightly schedule: every night, publish what landed or changed."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -18,6 +18,7 @@ from pipelines.automation.fingerprints import (
     published_state,
     runnable_periods,
 )
+from pipelines.automation.plan import first_phase_request
 from pipelines.jobs import JOB_NAME
 
 NIGHTLY_CRON = "0 1 * * *"  # 01:00 WITA
@@ -28,7 +29,8 @@ def nightly_requests(
 ) -> tuple[list[dg.RunRequest], list[Decision]]:
     """For each covered province: the latest landed period, and every landed period whose
     inputs changed since the province published it (or that it never published); one run
-    per province and period."""
+    per province and period (for several provinces, its first phase: the plan's sensor
+    runs the rest)."""
     landing = warehouse.landing
     periods = runnable_periods(landing, now)
     if not periods:
@@ -37,6 +39,8 @@ def nightly_requests(
     running = in_flight_fingerprints(instance)
     hashes = HashCache()
     requests, decisions = [], []
+    several = len(warehouse.covered_provinces) > 1
+    asked = now or datetime.now(UTC)
     for province in warehouse.covered_provinces:
         published = published_state(warehouse.for_province(province), instance)
         for period in periods:
@@ -51,13 +55,14 @@ def nightly_requests(
             key = coverage_key(period, province)
             if (key, fingerprint) in running:
                 continue
-            requests.append(
-                dg.RunRequest(
-                    run_key=f"{key}:{fingerprint[:16]}",
-                    partition_key=key,
-                    tags=inputs_tags(inputs, fingerprint, f"nightly:{decision.reason}"),
-                )
+            request = dg.RunRequest(
+                run_key=f"{key}:{fingerprint[:16]}",
+                partition_key=key,
+                tags=inputs_tags(inputs, fingerprint, f"nightly:{decision.reason}"),
             )
+            if several:  # the first phase of the period's plan (pipelines/automation/plan.py)
+                request = first_phase_request(request, period, fingerprint, asked)
+            requests.append(request)
     return requests, decisions
 
 
@@ -71,7 +76,8 @@ def nightly_requests(
         "Every night at 01:00 WITA: publish the latest landed period, and every landed period "
         "whose inputs (content hash of its enrollment files and of its labour year's files) "
         "changed since it was published or that was never published. One run per covered "
-        "province and period."
+        "province and period; with several provinces, the first of its phases (the "
+        "province_plan_sensor runs the others)."
     ),
 )
 def nightly_coverage(

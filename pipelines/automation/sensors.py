@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from pipelines.automation.fingerprints import (
     published_state,
     runnable_periods,
 )
+from pipelines.automation.plan import first_phase_request
 from pipelines.jobs import JOB_NAME
 
 SENSOR_INTERVAL_SECONDS = 30
@@ -92,6 +93,8 @@ def landing_evaluation(
     seen: dict[str, str] = {}
     requests, log = [], []
     runnable = set(runnable_periods(landing, now))
+    several = len(warehouse.covered_provinces) > 1
+    asked = now or datetime.now(UTC)
     for period in landed_periods(landing):
         if period not in runnable:
             log.append(f"{period}: not a partition yet (the month has not ended), waiting")
@@ -120,13 +123,14 @@ def landing_evaluation(
                 # twice.
                 key = coverage_key(period, province)
                 base = before.run_id[:8] if before else "new"
-                requests.append(
-                    dg.RunRequest(
-                        run_key=f"{key}:{fingerprint[:16]}:{base}",
-                        partition_key=key,
-                        tags=inputs_tags(inputs, fingerprint, f"landing:{decision.reason}"),
-                    )
+                request = dg.RunRequest(
+                    run_key=f"{key}:{fingerprint[:16]}:{base}",
+                    partition_key=key,
+                    tags=inputs_tags(inputs, fingerprint, f"landing:{decision.reason}"),
                 )
+                if several:  # the first phase of the period's plan (automation/plan.py)
+                    request = first_phase_request(request, period, fingerprint, asked)
+                requests.append(request)
     hashes.keep_only(landing_rels(landing))
     log += [f"ignored: {name}: {why}" for name, why in ignored_entries(landing)]
     return requests, LandingCursor(hashes.entries, seen).dump(), log
@@ -139,7 +143,9 @@ def landing_evaluation(
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Watches the landing zone. A new or changed file (by content hash: the same bytes "
-        "uploaded again do nothing) requests a run of its period in every covered province; a "
+        "uploaded again do nothing) requests a run of its period in every covered province "
+        "(with several provinces, the first of its phases: the "
+        "province_plan_sensor runs the others); a "
         "new or changed labour year requests every landed period that uses it. Files starting with '.' or '_' never "
         "trigger. Periods whose inputs equal what is published are not rerun."
     ),
