@@ -161,6 +161,7 @@ def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], S
                 job_name=launch.job,
                 op_selection=None,
                 asset_selection=launch.selection,
+                asset_check_selection=launch.checks,
             )
             job = location.get_job(selector)
             plan = location.get_execution_plan(
@@ -183,7 +184,7 @@ def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], S
                 remote_job_origin=job.get_remote_origin(),
                 job_code_origin=job.get_python_origin(),
                 asset_selection=frozenset(launch.selection) if launch.selection else None,
-                asset_check_selection=None,
+                asset_check_selection=frozenset(launch.checks) if launch.checks else None,
                 asset_graph=repo.asset_graph,
             )
             instance.submit_run(run.run_id, ws)
@@ -235,7 +236,8 @@ def run_on_workers(
     where its steps ran (by period and province, or national)."""
     from pipelines.console import step_failure_line
     from pipelines.definitions import build_defs
-    from pipelines.runner import PeriodOutcome, job_keys, run_plan
+    from pipelines.jobs import JOB_NAME
+    from pipelines.runner import PeriodOutcome, run_plan
 
     places: dict[str, list[StepPlace]] = {}
     with run_submitter(instance) as submit:
@@ -259,8 +261,8 @@ def run_on_workers(
                 places.setdefault(where, []).extend(step_places(instance, s.run_id))
             return outcomes
 
-        keys = job_keys(build_defs(warehouse, retry_policy=None))
-        return run_plan(warehouse, sorted(periods), keys, launch), places
+        job = build_defs(warehouse, retry_policy=None).resolve_job_def(JOB_NAME)
+        return run_plan(warehouse, sorted(periods), job, launch), places
 
 
 def print_places(places: dict[str, list[StepPlace]]) -> None:

@@ -19,7 +19,7 @@ from assets.partitions import coverage_key
 from assets.warehouse import Warehouse, WarehouseFault, fault_of
 from contract.landing import landed_periods, landed_years
 from pipelines.automation.fingerprints import HashCache, inputs_tags, period_inputs
-from pipelines.automation.plan import NATIONAL_RUN, PLACEMENT, phases_of
+from pipelines.automation.plan import NATIONAL_RUN, PLACEMENT, checks_of, phases_of
 from pipelines.console import first_line, redact_values, resource_refusal_line
 from pipelines.definitions import build_defs
 from pipelines.jobs import JOB_NAME, NATIONAL_JOB_NAME
@@ -144,6 +144,7 @@ class Launch:
     tags: dict[str, str]
     selection: tuple[dg.AssetKey, ...] | None = None
     province: str | None = None  # None: a national run
+    checks: tuple[dg.AssetCheckKey, ...] | None = None  # None: every check of the selection
 
     @property
     def partition_key(self) -> str:
@@ -157,14 +158,15 @@ Launcher = Callable[[list[Launch]], list[PeriodOutcome]]
 
 
 def run_plan(
-    warehouse: Warehouse, periods: list[str], keys: list[dg.AssetKey], launch: Launcher
+    warehouse: Warehouse, periods: list[str], job: dg.JobDefinition, launch: Launcher
 ) -> list[PeriodOutcome]:
     """The phase plan both modes follow (in process, or as queued runs on the workers):
-    per period, each phase's runs for every province (a batch: they may run side by side),
-    the placement between the phases; then the national file's runs, one per period."""
+    per period, each phase's runs of the coverage ``job`` for every province (a batch: they
+    may run side by side), the placement between the phases; then the national file's runs,
+    one per period."""
     years = landed_years(warehouse.landing)
     provinces = covered_provinces(warehouse)
-    phases = phases_of(keys, provinces)
+    phases = phases_of(sorted(job.asset_layer.executable_asset_keys), provinces)
     outcomes = []
     for period in periods:
         tags = period_tags(warehouse, period, years)
@@ -176,7 +178,8 @@ def run_plan(
                     done = {p: replace(placed, province=p) for p in provinces}
                     break
             todo = [p for p in provinces if p not in done or done[p].success]
-            batch = [Launch(JOB_NAME, period, tags, selection, p) for p in todo]
+            checks = None if selection is None else checks_of(job, selection)
+            batch = [Launch(JOB_NAME, period, tags, selection, p, checks) for p in todo]
             done.update(zip(todo, launch(batch), strict=True))
         outcomes += [done[p] for p in provinces if p in done]
     if len(provinces) > 1:
@@ -205,19 +208,17 @@ def run_each_period(
     instance = instance or dg.DagsterInstance.ephemeral()
     console = {"log_level": log_level, "verbose": verbose, "failures": False}
 
-    def execute(
-        job: str,
-        partition_key: str,
-        tags: dict[str, str],
-        selection: list[dg.AssetKey] | None = None,
-    ) -> dg.ExecuteInProcessResult:
-        result = defs.resolve_job_def(job).execute_in_process(
-            tags=tags,
-            partition_key=partition_key,
+    def execute(run: Launch) -> dg.ExecuteInProcessResult:
+        job = defs.resolve_job_def(run.job)
+        if run.selection is not None:
+            checks = None if run.checks is None else set(run.checks)
+            job = job.get_subset(asset_selection=set(run.selection), asset_check_selection=checks)
+        result = job.execute_in_process(
+            tags=run.tags,
+            partition_key=run.partition_key,
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": console}}},
-            asset_selection=selection,
         )
         if interrupted(result):
             raise KeyboardInterrupt
@@ -233,15 +234,8 @@ def run_each_period(
     def launch(batch: list[Launch]) -> list[PeriodOutcome]:
         outcomes = []
         for run in batch:
-            selection = list(run.selection) if run.selection is not None else None
-            result = execute(run.job, run.partition_key, run.tags, selection)
-            outcomes.append(outcome(run.period, result, run.province))
+            outcomes.append(outcome(run.period, execute(run), run.province))
         return outcomes
 
     chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
-    return run_plan(warehouse, chosen, job_keys(defs), launch)
-
-
-def job_keys(defs: dg.Definitions) -> list[dg.AssetKey]:
-    """The assets of the coverage job, in order."""
-    return sorted(defs.resolve_job_def(JOB_NAME).asset_layer.executable_asset_keys)
+    return run_plan(warehouse, chosen, defs.resolve_job_def(JOB_NAME), launch)

@@ -38,13 +38,18 @@ def land_with_a_shared_person(pipeline: Pipeline) -> None:
 def run_requested(
     defs: dg.Definitions, instance: dg.DagsterInstance, requests: list[dg.RunRequest]
 ) -> None:
-    """Each request as the daemon launches it: its job, partition, assets and tags."""
+    """Each request as the daemon launches it: its job, partition, assets, checks, tags."""
     for request in requests:
         job = defs.resolve_job_def(request.job_name or jobs.JOB_NAME)
+        if request.asset_selection is not None:
+            checks = request.asset_check_keys
+            job = job.get_subset(
+                asset_selection=set(request.asset_selection),
+                asset_check_selection=None if checks is None else set(checks),
+            )
         job.execute_in_process(
             partition_key=request.partition_key,
             tags=request.tags,
-            asset_selection=request.asset_selection,
             instance=instance,
             raise_on_error=False,
         )
@@ -94,12 +99,19 @@ def test_several_provinces_publish_by_themselves_as_cakupan_run_does(
         assert ticks == [["persons"], ["placement"], ["publish"], ["national"]]
         runs = instance.get_runs()
         assert len(runs) == 6 and all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+        # The freshness check is its sensor's, never a run's.
+        checks = {
+            e.dagster_event.asset_check_evaluation_data.check_name
+            for r in runs
+            for e in instance.all_logs(r.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+            if e.dagster_event
+        }
+        assert "published_rules" in checks, checks
+        assert "published_fresh" not in checks
         # The run that published a province's period recorded what it read (the schedule
         # and the sensor compare it with the landing zone).
         publishing = [r for r in runs if r.tags[plan.PHASE_TAG] == plan.PUBLISH]
-        assert {r.tags[FINGERPRINT_TAG] for r in publishing} == {
-            first[0].tags[FINGERPRINT_TAG]
-        }
+        assert {r.tags[FINGERPRINT_TAG] for r in publishing} == {first[0].tags[FINGERPRINT_TAG]}
         # Nothing is asked twice, and the landing sensor (even with a new cursor) finds every
         # province's period published from the inputs it has now.
         assert plan_tick(defs, instance) == []
@@ -131,7 +143,8 @@ OK, FAILED, STARTED = (
     dg.DagsterRunStatus.FAILURE,
     dg.DagsterRunStatus.STARTED,
 )
-SECOND = [dg.AssetKey(["mart", "coverage_region"])]
+REGION = dg.AssetKey(["mart", "coverage_region"])
+SECOND = plan.Selection((REGION,), (dg.AssetCheckKey(REGION, "coverage_region_rules"),))
 
 
 def stands(*runs: dg.DagsterRun) -> tuple[list[tuple[str, str]], str]:

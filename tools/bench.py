@@ -21,19 +21,23 @@ are run once and cached; then both runs of the new period are timed, alternately
 times each, and their medians compared.
 
 ``--national`` measures the five Kalimantan provinces (61-65, `cakupan demo-data
---provinces`) in one deployment, in process (`CAKUPAN_PROVINCES=61,62,63,64,65`): the
-whole process and the floor as above, and the time per province-month. The distributed
-mode's figure is measured beside it by hand (docs/deploy.md, "Measured": `make
-run-national` and `make run-national-distributed`, alternated).
+--provinces`) in one deployment (`CAKUPAN_PROVINCES=61,62,63,64,65`): the whole process
+and the floor as above, and the time per province-month, in process; then the same
+`cakupan run` in the distributed mode (docs/deploy.md) on this machine: a fresh database on
+the local PostgreSQL, the daemon and two Celery workers on the local Redis, started and
+ready before the measured `cakupan run` and stopped after it; the overhead is the ratio of
+the two whole runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -470,8 +474,88 @@ def floor_and_run(
     return floor, pipeline
 
 
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://root@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
+WORKERS = 2
+
+
+def wait_for_line(log: Path, text: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if log.exists() and text in log.read_text(errors="replace"):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def distributed_run(landing: Path, warehouse: Path, provinces: tuple[str, ...]) -> Measured:
+    """`cakupan run` in the distributed mode, the daemon and the workers already running."""
+    import psycopg2
+
+    home = (BENCH_DIR / "dagster_distributed").resolve()
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    shutil.copy("deploy/dagster.yaml", home / "dagster.yaml")
+    shutil.rmtree(warehouse, ignore_errors=True)
+    database = f"cakupan_bench_{os.getpid()}"
+    admin = psycopg2.connect(f"{POSTGRES}/postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE DATABASE {database}")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "CAKUPAN_EXECUTOR": "celery",
+        "CAKUPAN_POSTGRES_URL": f"{POSTGRES}/{database}",
+        "CAKUPAN_BROKER_URL": REDIS,
+        "CAKUPAN_PROVINCES": ",".join(provinces),
+        "CAKUPAN_LANDING_DIR": str(landing),
+        "CAKUPAN_WAREHOUSE_DIR": str(warehouse),
+    }
+    bin_dir = Path(sys.executable).parent
+    workspace = ["-w", "workspace.yaml"]
+    services: list[subprocess.Popen[bytes]] = []
+    try:
+        stop = [str(bin_dir / "dagster"), "sensor", "stop", "landing_sensor", *workspace]
+        subprocess.run(stop, env=env, check=True, capture_output=True)
+
+        def start(name: str, command: list[str]) -> None:
+            with open(home / f"{name}.log", "wb") as log:
+                services.append(
+                    subprocess.Popen(
+                        command,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )
+                )
+
+        start("daemon", [str(bin_dir / "dagster-daemon"), "run", *workspace])
+        for n in range(1, WORKERS + 1):
+            name = f"worker-{n}"
+            start(name, [str(bin_dir / "cakupan"), "worker", "--queue", "dagster", "--name", name])
+        for n in range(1, WORKERS + 1):
+            if not wait_for_line(home / f"worker-{n}.log", " ready.", 120):
+                raise RuntimeError(f"worker-{n} did not start: see {home}/worker-{n}.log")
+        measured, _ = measure([str(bin_dir / "cakupan"), "run"], env, quiet=True)
+        return measured
+    finally:
+        for service in services:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(service.pid, signal.SIGTERM)
+        for service in services:
+            try:
+                service.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(service.pid, signal.SIGKILL)
+                service.wait()
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        admin.close()
+
+
 def national_case(persons: int, periods: list[str], seed: int) -> int:
-    """The five Kalimantan provinces in one deployment, in process."""
+    """The five Kalimantan provinces in one deployment, in process, then distributed."""
     landing = ensure_landing(persons, periods, seed, KALIMANTAN)
     measured = floor_and_run(landing, BENCH_DIR / "warehouse-national", KALIMANTAN)
     if measured is None:
@@ -483,9 +567,18 @@ def national_case(persons: int, periods: list[str], seed: int) -> int:
         f"{len(periods)} periods ({','.join(periods)}), in process, {os.cpu_count()} cores\n"
     )
     print(report(floor, pipeline, len(periods)))
+    print(f"\n| per province-month ({months}) | {pipeline.wall / months:.2f} s | |")
+    distributed = distributed_run(landing, BENCH_DIR / "warehouse-distributed", KALIMANTAN)
+    if distributed.returncode != 0:
+        print(f"cakupan run (distributed) exited {distributed.returncode}", file=sys.stderr)
+        return 1
     print(
-        f"\n| per province-month ({months}) | {pipeline.wall / months:.2f} s | |"
-        "\n(the distributed mode: docs/deploy.md, Measured)"
+        f"\n| distributed mode: the daemon and {WORKERS} Celery workers on this machine "
+        "| wall s | |\n|---|---:|---|\n"
+        f"| in process (above) | {pipeline.wall:.2f} | |\n"
+        f"| distributed | {distributed.wall:.2f} | |\n"
+        f"| **overhead distributed / in process** | **{distributed.wall / pipeline.wall:.2f} x** "
+        "| target 1.25 x |"
     )
     return 0
 

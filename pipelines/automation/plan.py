@@ -74,6 +74,14 @@ def phases_of(
     return [first, tuple(k for k in sorted(keys) if k not in first)]
 
 
+def checks_of(job: dg.JobDefinition, keys: Sequence[dg.AssetKey]) -> tuple[dg.AssetCheckKey, ...]:
+    """The job's own checks of these assets. A run of a subset of assets names them: left
+    unnamed, Dagster adds every check of those assets, the freshness check too, which its
+    sensor evaluates and the job leaves out."""
+    checks = job.asset_layer.asset_graph.asset_check_keys
+    return tuple(sorted((k for k in checks if k.asset_key in keys), key=str))
+
+
 def plan_name(period: str, fingerprint: str, asked: datetime) -> str:
     """``2025-03:1f2e3d4c5b6a:20261207T010000``: sorts by period, then by when it was asked."""
     return f"{period}:{fingerprint[:12]}:{asked.strftime('%Y%m%dT%H%M%S')}"
@@ -131,9 +139,15 @@ def succeeded(runs: Iterable[dg.DagsterRun]) -> list[str]:
     )
 
 
-def next_requests(
-    plan: PlanRuns, second_phase: Sequence[dg.AssetKey]
-) -> tuple[list[dg.RunRequest], str]:
+@dataclass(frozen=True)
+class Selection:
+    """The assets of a run, and their checks."""
+
+    assets: tuple[dg.AssetKey, ...]
+    checks: tuple[dg.AssetCheckKey, ...]
+
+
+def next_requests(plan: PlanRuns, second_phase: Selection) -> tuple[list[dg.RunRequest], str]:
     """What a plan asks for next, and a line that says where it stands."""
     name, period = plan.name, plan.period
     tags = {PLAN_TAG: name}
@@ -167,7 +181,8 @@ def next_requests(
                 run_key=f"{name}:{PUBLISH}:{province}",
                 job_name=JOB_NAME,
                 partition_key=coverage_key(period, province),
-                asset_selection=list(second_phase),
+                asset_selection=list(second_phase.assets),
+                asset_check_keys=list(second_phase.checks),
                 tags={**inputs_of(plan.persons[province]), **tags, PHASE_TAG: PUBLISH},
             )
             for province in todo
@@ -197,7 +212,7 @@ def inputs_of(run: dg.DagsterRun) -> dict[str, str]:
 
 
 def plan_requests(
-    instance: dg.DagsterInstance, second_phase: Sequence[dg.AssetKey], now: datetime
+    instance: dg.DagsterInstance, second_phase: Selection, now: datetime
 ) -> tuple[list[dg.RunRequest], list[str]]:
     """The next runs of the newest plan of every period, and where each plan stands."""
     runs = instance.get_runs(
@@ -218,10 +233,10 @@ def plan_requests(
     return requests, log
 
 
-def second_phase_keys(job: dg.JobDefinition) -> list[dg.AssetKey]:
-    """The coverage job's assets after the placement."""
-    keys = sorted(job.asset_layer.executable_asset_keys)
-    return [k for k in keys if k not in FIRST_PHASE]
+def second_phase_of(job: dg.JobDefinition) -> Selection:
+    """The coverage job's assets after the placement, and their checks."""
+    keys = tuple(k for k in sorted(job.asset_layer.executable_asset_keys) if k not in FIRST_PHASE)
+    return Selection(keys, checks_of(job, keys))
 
 
 def province_plan_sensor(jobs: Sequence[Any]) -> dg.SensorDefinition:
@@ -244,7 +259,7 @@ def province_plan_sensor(jobs: Sequence[Any]) -> dg.SensorDefinition:
         repository = context.repository_def
         if repository is None:  # the daemon always passes it
             raise dg.DagsterInvariantViolationError("province_plan_sensor needs its definitions")
-        second_phase = second_phase_keys(repository.get_job(JOB_NAME))
+        second_phase = second_phase_of(repository.get_job(JOB_NAME))
         requests, log = plan_requests(context.instance, second_phase, datetime.now(UTC))
         for line in log:
             context.log.info(line)
