@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 from helpers import Pipeline, enrollment_row, labour_row, make_nik
+from test_distributed import tables
 
 from contract.tables import ABOUT, NATIONAL_TABLES, PERSONAL_COLUMNS, PUBLISHED_TABLES
 from contract.version import CONTRACT_VERSION
@@ -307,3 +308,37 @@ def test_keys_newer_than_the_placement_stop_the_count_rather_than_count_twice(
         pytest.raises(dg.Failure, match="older than the keys of province"),
     ):
         apply_placement(conn, province, PERIOD)
+
+
+def test_each_province_file_equals_a_one_province_run_of_its_rows_less_those_placed_elsewhere(
+    tmp_path: Path,
+) -> None:
+    """A deployment of several provinces publishes, for each province, what a deployment of
+    that province alone publishes from its own rows, once the registrations of persons the
+    rule places in another province are taken out (Ani is counted in 64, Budi in 63)."""
+    ani = {"birth": date(1990, 2, 3), "jenis_kelamin": "P", "nama": "ANI LESTARI"}
+    ani["nik"] = make_nik(ani["birth"], "P", region="647201", serial="0042")
+    budi = {"birth": date(1988, 7, 9), "nama": "BUDI HARTONO"}
+    budi["nik"] = make_nik(budi["birth"], region="637101", serial="0043")
+    ani_in_63 = person(BANJARMASIN, 1, **ani, tanggal_kepesertaan="2021-01-01")
+    budi_in_64 = person(SAMARINDA, 4, **budi, kpj="11000000002", tanggal_kepesertaan="2022-01-01")
+    in_63 = [person(BANJARMASIN, 10 + i) for i in range(4)]
+    in_63.append(
+        person(BANJARMASIN, 3, **budi, kpj="11000000001", tanggal_kepesertaan="2022-01-01")
+    )
+    in_64 = [person(SAMARINDA, 20 + i) for i in range(5)]
+    in_64.append(person(SAMARINDA, 2, **ani, tanggal_kepesertaan="2023-06-01"))
+    labour = [labour_row(kode_wilayah=SAMARINDA), labour_row(kode_wilayah=BANJARMASIN)]
+
+    together = Pipeline(tmp_path / "together", provinces="63,64")
+    together.landing.write("enrollment", PERIOD, [*in_63, ani_in_63, *in_64, budi_in_64], "a.csv")
+    together.landing.write("labour", "2025", labour, "sakernas.csv")
+    together.run_ok()
+    for code, own_rows in (("63", in_63), ("64", in_64)):
+        alone = Pipeline(tmp_path / f"alone_{code}", provinces=code)
+        alone.landing.write("enrollment", PERIOD, own_rows, "a.csv")
+        alone.landing.write("labour", "2025", labour, "sakernas.csv")
+        alone.run_ok()
+        mine = tables(Path(together.warehouse.for_province(code).published_path))
+        theirs = tables(Path(alone.warehouse.published_path))
+        assert mine == theirs, code
