@@ -3,7 +3,7 @@
 GX computes every metric as SQL on DuckDB (through duckdb-engine); no table is loaded
 into pandas. Only aggregates and a few sample values per expectation come back.
 
-GX 1.x does not support DuckDB out of the box, so importing this module patches two
+GX 1.x does not support DuckDB out of the box, so importing this module patches three
 spots of the installed GX, narrowly and idempotently (see `install_duckdb_patches`):
 
 1. DuckDB joins GX's "persisted connection" dialects (GX issues #10738, #11579).
@@ -18,6 +18,11 @@ spots of the installed GX, narrowly and idempotently (see `install_duckdb_patche
    Python's `re.search`, which is what GX's regex metrics mean). Otherwise
    `get_dialect_regex_expression` returns None for DuckDB and every regex expectation
    raises "Regex is not supported for dialect duckdb".
+3. A value set is a hash lookup (`ExpectColumnValuesToBeInSet`). GX computes the unexpected
+   counts of a batch's column expectations in one aggregate query, one
+   ``sum(CASE WHEN x NOT IN (v1, ..., vn) ...)`` each; DuckDB evaluates such a list as n
+   comparisons per row (~1 s per million rows for the 115 district codes of one province),
+   but ``x IN (SELECT v FROM (VALUES ...))`` as one hash join. Same rows, same samples.
 
 Usage::
 
@@ -58,6 +63,9 @@ from great_expectations.data_context.types.base import (
 )
 from great_expectations.datasource.fluent import SQLDatasource
 from great_expectations.expectations import Expectation
+from great_expectations.expectations.metrics.column_map_metrics.column_values_in_set import (
+    ColumnValuesInSet as _GXColumnValuesInSet,
+)
 from great_expectations.validator.v1_validator import Validator
 
 __all__ = [
@@ -118,11 +126,30 @@ def _regex_expression_with_duckdb(
 
 _regex_expression_with_duckdb.__wrapped_by_cakupan__ = _ORIGINAL_REGEX_EXPRESSION  # type: ignore[attr-defined]
 
+# GX's in-set condition, even if this module is reloaded after patching.
+_ORIGINAL_IN_SET = getattr(
+    _GXColumnValuesInSet._sqlalchemy_impl,
+    "__wrapped_by_cakupan__",
+    _GXColumnValuesInSet._sqlalchemy_impl,
+)
+
+
+def _in_set_with_duckdb(column: Any, value_set: Any, **kwargs: Any) -> Any:
+    """GX's in-set condition; on DuckDB, the set as a subquery (a hash join, not a chain
+    of comparisons). GX's own handling of an empty set or a None in it is kept."""
+    if _is_duckdb(kwargs.get("_dialect")) and value_set and None not in value_set:
+        values = sa.values(sa.column("v"), name="value_set").data([(v,) for v in value_set])
+        return column.in_(sa.select(values.c.v))
+    return _ORIGINAL_IN_SET(column, value_set, **kwargs)
+
+
+_in_set_with_duckdb.__wrapped_by_cakupan__ = _ORIGINAL_IN_SET  # type: ignore[attr-defined]
+
 
 def install_duckdb_patches() -> None:
     """Make GX 1.x work on DuckDB (GX #10738, #11579); idempotent, runs at import.
 
-    Both patches only change behaviour for the "duckdb" dialect.
+    Every patch only changes behaviour for the "duckdb" dialect.
     """
     # 1. Persisted connection: see the module docstring. Read by `get_connection` and
     #    `_dialect_requires_persisted_connection` (which then picks a StaticPool).
@@ -138,6 +165,8 @@ def install_duckdb_patches() -> None:
             and getattr(module, "get_dialect_regex_expression", None) is _ORIGINAL_REGEX_EXPRESSION
         ):
             module.get_dialect_regex_expression = _regex_expression_with_duckdb  # type: ignore[attr-defined]
+    # 3. Value sets: the metric calls `cls._sqlalchemy_impl` when it runs.
+    _GXColumnValuesInSet._sqlalchemy_impl = staticmethod(_in_set_with_duckdb)  # type: ignore[method-assign,assignment]
 
 
 install_duckdb_patches()
@@ -275,7 +304,34 @@ def validate_table(
     # `Batch.validate` would build the batch a second time from its definition (for a query
     # asset with temp tables: the query materialised twice); a Validator builds it once.
     validator = Validator(batch_definition=definition, result_format=cast(Any, result_format))
-    return validator.validate_expectation_suite(suite)
+    samples = _sample_count(result_format)
+    if not samples:
+        return validator.validate_expectation_suite(suite)
+    # Samples only where they say something: a first pass with none (GX's sample queries,
+    # two per column expectation, each a full scan when no row breaks the rule, find
+    # nothing for an expectation that holds), then each failed column expectation again,
+    # on the same batch, with its samples. Every result is what one pass would return.
+    validator.result_format = cast(
+        Any, {**cast(dict, result_format), "partial_unexpected_count": 0}
+    )
+    result = validator.validate_expectation_suite(suite)
+    validator.result_format = cast(Any, result_format)
+    for index, item in enumerate(result.results):
+        if not item.success and "partial_unexpected_list" in (item.result or {}):
+            config = item.expectation_config
+            assert config is not None  # GX always sets it on results from `validate`
+            result.results[index] = validator.validate_expectation(config.to_domain_obj())
+    return result
+
+
+def _sample_count(result_format: str | dict[str, Any]) -> int:
+    """How many unexpected samples per expectation ``result_format`` asks for (0: none, or
+    a format that has none, or one that keeps every unexpected row)."""
+    if not isinstance(result_format, dict):
+        return 0
+    if result_format.get("result_format") not in ("BASIC", "SUMMARY"):
+        return 0
+    return int(result_format.get("partial_unexpected_count", 20))
 
 
 def summarize(result: ExpectationSuiteValidationResult) -> list[dict[str, Any]]:

@@ -29,8 +29,9 @@ from checks.suites import CANDIDATE, NATIONAL, Suite
 from checks.suites.national import province_alias
 from contract.tables import PERSONAL_COLUMNS
 
-#: SUMMARY: counts and at most SAMPLES samples per expectation, each found by SQL with a
-#: LIMIT; ``row_id`` is returned with every sample (GX's "unexpected index" columns).
+#: SUMMARY: counts and at most SAMPLES samples per failed expectation, each found by SQL
+#: with a LIMIT (`gx_duckdb.validate_table` asks for samples only where an expectation
+#: failed); ``row_id`` is returned with every sample (GX's "unexpected index" columns).
 RESULT_FORMAT: dict[str, Any] = {
     "result_format": "SUMMARY",
     "partial_unexpected_count": SAMPLES,

@@ -288,3 +288,38 @@ def test_duckdb_config_reaches_duckdb(tmp_path):
             threads = con.exec_driver_sql("SELECT current_setting('threads')").scalar()
     assert result.success
     assert int(threads) == 1
+
+
+def test_samples_are_fetched_only_for_failed_expectations(tmp_path):
+    # Two passes on one batch: counts for every expectation, then samples (with their rows'
+    # values) only for the one that failed; each value set is a subquery, not a list.
+    import re
+
+    import sqlalchemy as sa
+
+    db = make_db(tmp_path / "w.duckdb", f"UPDATE {T} SET kode_kab = '9999' WHERE id = 2")
+    sampled: list[str] = []  # the column of every query that fetches samples
+    aggregates: list[str] = []
+
+    def log(conn, cursor, statement, parameters, *args):
+        limit = re.search(r"LIMIT \$(\d+)", statement)
+        if limit and parameters[int(limit[1]) - 1] > 0:
+            sampled.append("periode" if "periode IS NOT NULL" in statement else "kode_kab")
+        if statement.startswith("SELECT sum("):
+            aggregates.append(statement)
+
+    kode_kab = gxe.ExpectColumnValuesToBeInSet(column="kode_kab", value_set=["6401", "6402"])
+    periode = gxe.ExpectColumnValuesToBeInSet(column="periode", value_set=["2025-02", "2025-03"])
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", log)
+    try:
+        result = gx_duckdb.validate_table(db, T, [kode_kab, periode])
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", log)
+    failed, passed = gx_duckdb.summarize(result)
+    assert (failed["success"], failed["unexpected_count"]) == (False, 3)
+    assert sorted(failed["partial_unexpected_list"]) == ["6403", "6403", "9999"]
+    assert (passed["success"], passed["unexpected_count"]) == (True, 0)
+    assert passed["partial_unexpected_list"] == []
+    assert result.statistics["unsuccessful_expectations"] == 1
+    assert set(sampled) == {"kode_kab"}
+    assert aggregates and all("VALUES" in a for a in aggregates)
