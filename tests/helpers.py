@@ -13,7 +13,7 @@ import polars as pl
 
 from assets.core.continuity import follow_persons, periods_to_follow, published_periods
 from assets.core.persons import link_registrations, write_persons
-from assets.mart.coverage import build_mart, refresh_comparison
+from assets.mart.coverage import build_marts
 from assets.published.publish import build_candidate, swap_in
 from assets.staging.stage import (
     LabourStaging,
@@ -25,7 +25,7 @@ from assets.staging.stage import (
 from assets.warehouse import Warehouse
 from contract.reference import STATUS_PEKERJAAN, bps_regions, kbli_sections
 from contract.row_rules import ENROLLMENT_COLUMNS, LABOUR_COLUMNS
-from contract.tables import FLOW_MARTS, MARTS
+from contract.tables import MARTS
 from pipelines.runner import PeriodOutcome, run_each_period
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,11 +220,9 @@ class Pipeline:
             write_persons(conn, period)
             for each, previous in pairs:
                 follow_persons(conn, each, previous)
-            for table in MARTS:
-                build_mart(conn, table, period, self.warehouse.bpu_minimum_contribution_rp)
-                if table in FLOW_MARTS:
-                    for later, _ in pairs[1:]:
-                        refresh_comparison(conn, table, later)
+            later = pairs[1][0] if len(pairs) > 1 else None
+            bpu = self.warehouse.bpu_minimum_contribution_rp
+            build_marts(conn, MARTS, period, bpu, later=later)
 
     def publish(self, period: str = PERIOD, run_id: str = "test-run") -> None:
         """Build the period's marts and publish them as the job's last steps do (candidate,

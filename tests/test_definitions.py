@@ -52,6 +52,23 @@ CHECKS = [
     "staging/labour:staged_labour_rules",
     "staging/labour:staged_labour_warnings",
 ]
+#: The coverage job's steps, in the order they run: the six marts are one step (a
+#: multi-asset); the check steps block what follows them.
+STEPS = [
+    "staging__enrollment",
+    "staging__labour",
+    "validate_staging",
+    "core__person_link",
+    "validate_core",
+    "core__person",
+    "core__person_continuity",
+    "coverage_marts",
+    "validate_mart",
+    "published__candidate",
+    "validate_published",
+    "published__coverage",
+    "report__coverage",
+]
 SCHEDULES = {
     "nightly_coverage": ("0 1 * * *", "Asia/Makassar", "coverage_job", "RUNNING"),
 }
@@ -119,6 +136,11 @@ def test_snapshot_of_assets_checks_schedules_sensors_and_jobs() -> None:
         executable = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
         assert sorted(executable) == ASSETS  # the job builds every asset
     assert found == JOBS
+
+
+def test_the_coverage_job_runs_in_these_steps() -> None:
+    job = defs.resolve_job_def(jobs.JOB_NAME)
+    assert sorted(node.name for node in job.graph.nodes) == sorted(STEPS)
 
 
 def test_several_provinces_add_the_national_assets_by_period(tmp_path: Path) -> None:

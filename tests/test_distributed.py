@@ -252,7 +252,7 @@ def test_two_workers_run_the_steps_of_queued_runs_one_run_of_a_province_at_a_tim
     places = [p for r in runs for p in step_places(instance, r.run_id)]
     workers = {p.worker.split("@")[0] for p in places}
     assert workers == {"w1", "w2"}, places  # steps landed on both workers
-    assert len(places) == len(runs) * 18  # every step of every run, each on a worker
+    assert len(places) == len(runs) * 13  # every step of every run, each on a worker
     # The queue let one run of the province (one warehouse file) at a time.
     windows = run_windows(instance)
     assert len(windows) == len(runs)

@@ -1,16 +1,22 @@
 """Coverage marts on the builder directly: formula, denominator year, crosswalk, grids.
 
 Each test stages a tiny landing zone and builds the marts with the pipeline's own code
-(`Pipeline.build_marts`), then reads the internal mart tables: no Dagster run, no checks.
+(`Pipeline.build_marts`), then reads the internal mart tables: no Dagster run (but one
+test of the marts' step), no checks.
 What the published file holds is tested in test_publish.py and end to end in test_e2e.py.
 """
 
 from __future__ import annotations
 
+import dagster as dg
 import pytest
 from helpers import Pipeline, enrollment_row, labour_row
 
+from assets.mart.assets import MARTS_STEP, mart_assets
+from assets.partitions import coverage_key, coverage_partitions
 from assets.staging.stage import NoLabourYearError
+from contract.reference import DEFAULT_PROVINCES
+from contract.tables import COVERAGE_REGION
 
 REGION = (
     "SELECT kode_wilayah, kode_kemendagri, pekerja, peserta_aktif, cakupan_persen, "
@@ -137,3 +143,26 @@ def test_grids_are_complete_and_sum_to_the_province(pipeline: Pipeline) -> None:
     assert pipeline.internal("SELECT pekerja, peserta_aktif FROM mart.coverage_province") == [
         (7 * 420, 4)
     ]
+
+
+def test_one_mart_materializes_alone_in_the_marts_step(pipeline: Pipeline) -> None:
+    """The six marts are one step that the UI can subset: selecting one mart rebuilds that
+    mart only (with its metadata), the others keep their rows."""
+    pipeline.landing.full_labour(2025, jumlah=7)
+    pipeline.landing.enrollment("2025-03", [enrollment_row(kode_wilayah="6401")])
+    pipeline.build_marts()
+    with pipeline.connect() as conn:
+        conn.execute("DELETE FROM mart.coverage_region; DELETE FROM mart.coverage_sector")
+    [marts] = mart_assets(coverage_partitions(DEFAULT_PROVINCES))
+    result = dg.materialize(
+        [marts],
+        selection=[dg.AssetKey(COVERAGE_REGION.key)],
+        partition_key=str(coverage_key("2025-03", DEFAULT_PROVINCES[0])),
+        resources={"warehouse": pipeline.warehouse},
+    )
+    assert result.success
+    built = [m.asset_key for m in result.asset_materializations_for_node(MARTS_STEP)]
+    assert built == [dg.AssetKey(COVERAGE_REGION.key)]
+    assert pipeline.internal(
+        "SELECT (SELECT count(*) FROM mart.coverage_region), (SELECT count(*) FROM mart.coverage_sector)"
+    ) == [(10, 0)]

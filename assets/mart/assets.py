@@ -1,16 +1,17 @@
 """Mart assets: one coverage mart per table declared in `contract.tables.MARTS`."""
 
+from collections.abc import Iterator
+
 import dagster as dg
 import duckdb
 
 from assets.core.continuity import periods_to_follow, published_periods
-from assets.mart.coverage import build_mart, refresh_comparison
+from assets.mart.coverage import build_marts
 from assets.partitions import province_scope
 from assets.warehouse import Warehouse, table_schema
 from contract.tables import (
     COVERAGE_PROVINCE,
     COVERAGE_REGION,
-    FLOW_MARTS,
     MARTS,
     PERSON_CONTINUITY,
     STAGED_LABOUR,
@@ -71,34 +72,50 @@ def mart_metadata(
     return metadata
 
 
-def mart_asset(table: Table, partitions: dg.PartitionsDefinition) -> dg.AssetsDefinition:
-    @dg.asset(
+#: The step that builds the marts (the op of the multi-asset).
+MARTS_STEP = "coverage_marts"
+
+
+def mart_spec(table: Table) -> dg.AssetSpec:
+    return dg.AssetSpec(
         key=table.key,
         deps=[PERSON_CONTINUITY.key, STAGED_LABOUR.key],
         group_name="mart",
-        partitions_def=partitions,
         kinds={"duckdb"},
         description=table.description,
         metadata={"dagster/column_schema": table_schema(table)},
     )
-    def _mart(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        period, warehouse = province_scope(context.partition_key, warehouse)
-        with warehouse.connect() as conn:
-            build_mart(
-                conn,
-                table,
-                period,
-                warehouse.bpu_minimum_contribution_rp,
-                jkm_death_benefit_rp=warehouse.jkm_death_benefit_rp,
-            )
-            if table in FLOW_MARTS:
-                # The published period after this one compares with this one from now on.
-                for later, _ in periods_to_follow(published_periods(warehouse, conn), period)[1:]:
-                    refresh_comparison(conn, table, later)
-            return dg.MaterializeResult(metadata=mart_metadata(conn, table, period))
-
-    return _mart
 
 
 def mart_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    return [mart_asset(t, partitions) for t in MARTS]
+    """Every mart, built in one step: one connection, and the persons paired across periods
+    once for all the flow marts (`pair_persons`). Each mart is still an asset of its own in
+    the UI, which can materialize one alone."""
+
+    @dg.multi_asset(
+        name=MARTS_STEP,
+        specs=[mart_spec(t) for t in MARTS],
+        partitions_def=partitions,
+        can_subset=True,
+    )
+    def coverage_marts(
+        context: dg.AssetExecutionContext, warehouse: Warehouse
+    ) -> Iterator[dg.MaterializeResult]:
+        period, warehouse = province_scope(context.partition_key, warehouse)
+        tables = [t for t in MARTS if dg.AssetKey(t.key) in context.selected_asset_keys]
+        with warehouse.connect() as conn:
+            # The published period after this one compares with this one from now on.
+            later = periods_to_follow(published_periods(warehouse, conn), period)[1:]
+            build_marts(
+                conn,
+                tables,
+                period,
+                warehouse.bpu_minimum_contribution_rp,
+                jkm_death_benefit_rp=warehouse.jkm_death_benefit_rp,
+                later=later[0][0] if later else None,
+            )
+            metadata = {t.name: mart_metadata(conn, t, period) for t in tables}
+        for table in tables:
+            yield dg.MaterializeResult(asset_key=table.key, metadata=metadata[table.name])
+
+    return [coverage_marts]

@@ -10,8 +10,9 @@
 -- and baru in the new one (in the province, a move inside it is neither). Because a person
 -- continues at most one person and is continued at most once, sebelumnya + baru - berhenti
 -- = peserta_aktif in every cell (checked, not assumed: baru and berhenti are counted apart).
--- Slots: the mart's table, its dimensions as lists (`now_` and `then_` prefixed), and the
--- conditions that put two rows in the same cell (`true` for the province).
+-- Reads the period's persons paired in cells (pair_persons.sql, made just before).
+-- Slots: the mart's table, its dimensions as lists, and the conditions that put two rows
+-- in the same cell (`true` for the province).
 UPDATE {{ table }} AS m SET
     periode_sebelumnya = c.periode_sebelumnya,
     peserta_aktif_sebelumnya = c.sebelumnya,
@@ -24,31 +25,19 @@ FROM (
         SELECT max(periode_sebelumnya) AS periode_sebelumnya
         FROM core.previous_period WHERE periode = getvariable('periode')
     ),
-    now AS (
-        SELECT p.person_id {{ person_dimensions }}, k.person_id_sebelumnya
-        FROM core.person p
-        LEFT JOIN core.person_continuity k ON k.periode = p.periode AND k.person_id = p.person_id
-        WHERE p.periode = getvariable('periode') AND p.aktif
-    ),
-    before AS (
-        SELECT person_id {{ person_dimensions }} FROM core.person
-        WHERE periode = (SELECT periode_sebelumnya FROM previous) AND aktif
-    ),
     -- Each active person now beside the person they continue if that one was active then
-    -- (one to one), and each active person then not continued by an active one now.
+    -- (one to one), and each active person then not continued by an active one now, in the
+    -- cells of every flow mart's dimensions (pair_persons.sql).
     paired AS (
-        SELECT {{ now_dimensions }}, {{ then_dimensions }},
-               n.person_id IS NOT NULL AS is_now, b.person_id IS NOT NULL AS was,
-               n.person_id IS NOT NULL AND b.person_id IS NOT NULL AND {{ same_cell_nb }} AS stays
-        FROM now n FULL OUTER JOIN before b ON b.person_id = n.person_id_sebelumnya
+        SELECT *, is_now AND was AND {{ same_cell }} AS stays FROM paired_persons
     ),
     counted_now AS (
-        SELECT {{ now_dimensions_as_cell }} count(*) AS aktif, count(*) FILTER (NOT stays) AS baru
+        SELECT {{ now_dimensions_as_cell }} sum(persons) FILTER (NOT stays)::BIGINT AS baru
         FROM paired WHERE is_now {{ group_by_now }}
     ),
     counted_then AS (
-        SELECT {{ then_dimensions_as_cell }} count(*) AS sebelumnya,
-               count(*) FILTER (NOT stays) AS berhenti
+        SELECT {{ then_dimensions_as_cell }} sum(persons)::BIGINT AS sebelumnya,
+               sum(persons) FILTER (NOT stays)::BIGINT AS berhenti
         FROM paired WHERE was {{ group_by_then }}
     ),
     previous_mart AS (

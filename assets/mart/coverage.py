@@ -8,6 +8,7 @@ mart. Marts are built in the internal file; the publish step copies them out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -40,15 +41,37 @@ def own_columns(table: Table) -> list[str]:
     return [c for c in table.column_names() if c not in compared]
 
 
+def build_marts(
+    conn: duckdb.DuckDBPyConnection,
+    tables: Sequence[Table],
+    period: str,
+    bpu_minimum_rp: int,
+    jkm_death_benefit_rp: int = JKM_DEATH_BENEFIT_RP,
+    later: str | None = None,
+) -> None:
+    """Replace the period's rows of ``tables`` (with their flow and trend columns, compared
+    with the period's previous one in core.previous_period, for `FLOW_MARTS`); then, if
+    ``later`` is the published period after this one, its flow and trend columns again:
+    it compares with this period from now on."""
+    flows = [t for t in tables if t in FLOW_MARTS]
+    if flows:
+        pair_persons(conn, period)
+    for table in tables:
+        build_mart(conn, table, period, bpu_minimum_rp, jkm_death_benefit_rp)
+    if flows and later is not None:
+        pair_persons(conn, later)
+        for table in flows:
+            refresh_comparison(conn, table, later)
+
+
 def build_mart(
     conn: duckdb.DuckDBPyConnection,
     table: Table,
     period: str,
     bpu_minimum_rp: int,
-    jkm_death_benefit_rp: int = JKM_DEATH_BENEFIT_RP,
+    jkm_death_benefit_rp: int,
 ) -> None:
-    """Replace the period's rows of one mart (with its flow and trend columns, compared
-    with the period's previous one in core.previous_period, for `FLOW_MARTS`)."""
+    """Replace the period's rows of one mart (a flow mart: after `pair_persons`)."""
     if table is COVERAGE_PRIORITY:  # overlapping groups: its own SQL (priority.py)
         build_priority(conn, period, bpu_minimum_rp, jkm_death_benefit_rp)
         return
@@ -75,6 +98,24 @@ def build_mart(
     conn.execute("COMMIT")
 
 
+#: Every dimension a flow mart cuts by: the persons are paired in cells of all of them.
+PAIRED_DIMENSIONS = tuple(dict.fromkeys(d for t in FLOW_MARTS for d in t.dimensions))
+
+
+def pair_persons(conn: duckdb.DuckDBPyConnection, period: str) -> None:
+    """The period's active persons beside the previous period's, counted in cells
+    (``paired_persons``, a temporary table that every flow mart's comparison reads)."""
+    conn.execute("SET VARIABLE periode = ?", [period])
+    conn.execute(
+        render(
+            SQL / "pair_persons.sql",
+            person_dimensions=", ".join(PAIRED_DIMENSIONS),
+            now_dimensions=", ".join(f"n.{d} AS now_{d}" for d in PAIRED_DIMENSIONS),
+            then_dimensions=", ".join(f"b.{d} AS then_{d}" for d in PAIRED_DIMENSIONS),
+        )
+    )
+
+
 def same_cell(table: Table, a: str, b: str) -> str:
     """SQL: rows ``a`` and ``b`` are in the same cell of the mart."""
     return " AND ".join(f"{a}.{d} = {b}.{d}" for d in table.dimensions) or "true"
@@ -83,22 +124,15 @@ def same_cell(table: Table, a: str, b: str) -> str:
 def compare_sql(table: Table) -> str:
     """compare.sql for one mart: fills the flow and trend columns of the period's rows."""
     dims = table.dimensions
-
-    def listed(prefix: str, alias: str) -> str:
-        return ", ".join(f"{alias}.{d} AS {prefix}{d}" for d in dims) or f"NULL AS {prefix}cell"
-
     return render(
         SQL / "compare.sql",
         table=table.name,
-        person_dimensions="".join(f", {d}" for d in dims),
-        now_dimensions=listed("now_", "n"),
-        then_dimensions=listed("then_", "b"),
+        same_cell=" AND ".join(f"now_{d} = then_{d}" for d in dims) or "true",
         now_dimensions_as_cell="".join(f"now_{d} AS {d}, " for d in dims),
         then_dimensions_as_cell="".join(f"then_{d} AS {d}, " for d in dims),
         group_by_now=f"GROUP BY {', '.join(f'now_{d}' for d in dims)}" if dims else "",
         group_by_then=f"GROUP BY {', '.join(f'then_{d}' for d in dims)}" if dims else "",
         dimensions_m0="".join(f"m0.{d}, " for d in dims),
-        same_cell_nb=same_cell(table, "n", "b"),
         same_cell_a=same_cell(table, "m0", "a"),
         same_cell_t=same_cell(table, "m0", "t"),
         same_cell_pm=same_cell(table, "m0", "pm"),
@@ -107,8 +141,9 @@ def compare_sql(table: Table) -> str:
 
 
 def refresh_comparison(conn: duckdb.DuckDBPyConnection, table: Table, period: str) -> None:
-    """Recompute only the flow and trend columns of a period's rows: for the published
-    period after this run's one, whose previous period becomes this run's period."""
+    """Recompute only the flow and trend columns of a period's rows (after `pair_persons`
+    of that period): for the published period after this run's one, whose previous period
+    becomes this run's period."""
     conn.execute("SET VARIABLE periode = ?", [period])
     conn.execute("BEGIN TRANSACTION")
     conn.execute(compare_sql(table))
