@@ -160,24 +160,34 @@ CREATE OR REPLACE TEMP MACRO names_nearly_same_as_written(a, b) AS
     OR (abs(length(a) - length(b)) <= 1  -- cheap first: one slip changes the length by one at most
         AND one_word_slip(string_split(a, ' '), string_split(b, ' ')));
 
+-- The old-spelling reading of a normalised name, NULL where it has none (it reads as
+-- written): the pair macros below take it beside the name, so that a step comparing many
+-- pairs reads each name once, not once per pair.
+CREATE OR REPLACE TEMP MACRO old_reading(name_key) AS
+    CASE WHEN has_old_spelling(name_key) THEN old_spelling_read(name_key) END;
+
 -- Person rule 2, "nearly the same": two normalised names are nearly the same when they
 -- are equal, or equal once the spaces are removed (NUR HALIZA / NURHALIZA), or have the
 -- same words in the same order but one, and that word differs by one slip (`word_slip`):
--- compared as written and in the old-spelling reading.
-CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
+-- compared as written and in the old-spelling reading (a_old, b_old: `old_reading`).
+CREATE OR REPLACE TEMP MACRO names_nearly_same_as_read(a, a_old, b, b_old) AS
     a = b
     OR names_nearly_same_as_written(a, b)
-    OR ((has_old_spelling(a) OR has_old_spelling(b))
-        AND names_nearly_same_as_written(old_spelling_read(a), old_spelling_read(b)));
+    OR ((a_old IS NOT NULL OR b_old IS NOT NULL)
+        AND names_nearly_same_as_written(coalesce(a_old, a), coalesce(b_old, b)));
+CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
+    names_nearly_same_as_read(a, old_reading(a), b, old_reading(b));
 
 -- How far apart two nearly-same names are, to prefer the nearest: 0 when equal (as written
 -- or in the old-spelling reading), else the edits between them, the closer reading counting.
-CREATE OR REPLACE TEMP MACRO name_distance(a, b) AS
+CREATE OR REPLACE TEMP MACRO name_distance_as_read(a, a_old, b, b_old) AS
     CASE WHEN a = b THEN 0
-         WHEN has_old_spelling(a) OR has_old_spelling(b)
+         WHEN a_old IS NOT NULL OR b_old IS NOT NULL
              THEN least(damerau_levenshtein(a, b),
-                        damerau_levenshtein(old_spelling_read(a), old_spelling_read(b)))
+                        damerau_levenshtein(coalesce(a_old, a), coalesce(b_old, b)))
          ELSE damerau_levenshtein(a, b) END;
+CREATE OR REPLACE TEMP MACRO name_distance(a, b) AS
+    name_distance_as_read(a, old_reading(a), b, old_reading(b));
 
 -- Addresses compared ignoring case, spacing and punctuation: the tie-break between
 -- namesakes (two NIK persons whose names a NIK-less row matches equally well).

@@ -71,10 +71,11 @@ def follow_persons(conn: duckdb.DuckDBPyConnection, period: str, previous: str |
     conn.execute("SET VARIABLE periode = ?", [period])
     conn.execute("SET VARIABLE periode_sebelumnya = ?", [previous])
     if previous is None:
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE followed "
-            "(person_id VARCHAR, person_id_sebelumnya VARCHAR, match_rule VARCHAR)"
-        )
+        for table in ("followed", "followed_by_name"):
+            conn.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table} "
+                "(person_id VARCHAR, person_id_sebelumnya VARCHAR, match_rule VARCHAR)"
+            )
     else:
         conn.execute(render(SQL / "follow_persons.sql"))
         for _ in range(MAX_FOLLOW_ROUNDS):

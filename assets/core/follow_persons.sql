@@ -1,9 +1,10 @@
 -- Persons across periods (contract, additions of 2026-11-28): which person of the previous
 -- published period (getvariable('periode_sebelumnya')) each person of this period
 -- (getvariable('periode')) continues. Leaves:
---   followed   the pairs decided so far: first every shared valid NIK;
---   candidate  the pairs that may still match by name, with how near their names are
---              (follow_round.sql then pairs them off, nearest first, one to one).
+--   followed          the pairs that share a valid NIK;
+--   candidate         the pairs that may still match by name, with how near their names are
+--                     (follow_round.sql then pairs them off, nearest first, one to one,
+--   followed_by_name  into this one).
 
 -- A shared valid NIK (core.person.nik, at most one per person): the same person, before
 -- any name is looked at.
@@ -17,20 +18,25 @@ WHERE a.periode = getvariable('periode');
 -- apart: a person_id (the smallest kpj) may be the same in both.
 CREATE OR REPLACE TEMP TABLE open_row AS
 WITH open_person AS (
-    SELECT periode, person_id, nik IS NOT NULL AS has_nik FROM core.person
+    SELECT periode, person_id, nik IS NOT NULL AS has_nik FROM core.person p
     WHERE periode = getvariable('periode')
-      AND person_id NOT IN (SELECT person_id FROM followed)
+      AND NOT EXISTS (SELECT 1 FROM followed f WHERE f.person_id = p.person_id)
     UNION ALL
-    SELECT periode, person_id, nik IS NOT NULL FROM core.person
+    SELECT periode, person_id, nik IS NOT NULL FROM core.person p
     WHERE periode = getvariable('periode_sebelumnya')
-      AND person_id NOT IN (SELECT person_id_sebelumnya FROM followed)
+      AND NOT EXISTS (SELECT 1 FROM followed f WHERE f.person_id_sebelumnya = p.person_id)
 )
-SELECT DISTINCT o.periode = getvariable('periode') AS now, o.person_id, o.has_nik,
-       e.tanggal_lahir, e.jenis_kelamin, e.kode_kemendagri_kabkota AS regency,
-       normalise_name(e.nama) AS name_key
-FROM open_person o
-JOIN core.person_link l ON l.periode = o.periode AND l.person_id = o.person_id
-JOIN staging.enrollment e ON e.periode = l.periode AND e.kpj = l.kpj;
+SELECT *, old_reading(name_key) AS name_old  -- the name's old-spelling reading
+FROM (
+    SELECT DISTINCT o.periode = getvariable('periode') AS now, o.person_id, o.has_nik,
+           e.tanggal_lahir, e.jenis_kelamin, e.kode_kemendagri_kabkota AS regency,
+           normalise_name(e.nama) AS name_key
+    FROM open_person o
+    JOIN core.person_link l ON l.periode = o.periode AND l.person_id = o.person_id
+    JOIN staging.enrollment e ON e.periode = l.periode AND e.kpj = l.kpj
+    WHERE l.periode IN (getvariable('periode'), getvariable('periode_sebelumnya'))
+      AND e.periode IN (getvariable('periode'), getvariable('periode_sebelumnya'))
+);
 
 -- Otherwise a row of each with the same birth date, the same sex, the same regency/city and
 -- the same or nearly the same name (person rule 2), at least one of the two without a valid NIK. Two
@@ -38,9 +44,13 @@ JOIN staging.enrollment e ON e.periode = l.periode AND e.kpj = l.kpj;
 -- the two persons has no valid NIK at all, and every pair of their rows qualifies.
 CREATE OR REPLACE TEMP TABLE candidate AS
 SELECT a.person_id, b.person_id AS person_id_sebelumnya,
-       min(name_distance(a.name_key, b.name_key)) AS distance
+       min(name_distance_as_read(a.name_key, a.name_old, b.name_key, b.name_old)) AS distance
 FROM open_row a
 JOIN open_row b ON NOT b.now AND b.tanggal_lahir = a.tanggal_lahir
                 AND b.jenis_kelamin = a.jenis_kelamin AND b.regency = a.regency
-WHERE a.now AND NOT (a.has_nik AND b.has_nik) AND names_nearly_same(a.name_key, b.name_key)
+WHERE a.now AND NOT (a.has_nik AND b.has_nik)
+  AND names_nearly_same_as_read(a.name_key, a.name_old, b.name_key, b.name_old)
 GROUP BY ALL;
+
+-- The pairs taken by name, round by round (follow_round.sql).
+CREATE OR REPLACE TEMP TABLE followed_by_name AS SELECT * FROM followed LIMIT 0;

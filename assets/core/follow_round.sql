@@ -1,11 +1,12 @@
 -- One round of pairing by name, one to one: a pair is taken when each is the other's best
 -- open candidate (the nearest name, then the smallest person_id). The best pair of all is
--- always taken, so every round takes at least one pair until none is left.
-INSERT INTO followed
+-- always taken, so every round takes at least one pair until none is left. (A candidate
+-- never shares a valid NIK: only the pairs taken by name can have taken its persons.)
+INSERT INTO followed_by_name
 WITH open AS (
     SELECT * FROM candidate
-    WHERE person_id NOT IN (SELECT person_id FROM followed)
-      AND person_id_sebelumnya NOT IN (SELECT person_id_sebelumnya FROM followed)
+    WHERE person_id NOT IN (SELECT person_id FROM followed_by_name)
+      AND person_id_sebelumnya NOT IN (SELECT person_id_sebelumnya FROM followed_by_name)
 ),
 best_now AS (
     SELECT person_id, person_id_sebelumnya, distance FROM open

@@ -1,53 +1,66 @@
 -- Person rules 1 and 2 on the accepted registrations of one period (getvariable('periode')).
 -- Names are compared only inside blocks of (birth date, sex, regency/city), so the work grows
--- with the rows, not with their square. Leaves:
+-- with the rows, not with their square; and only names that can meet another are normalised:
+-- those of NIK-less rows and of the NIK rows in their blocks. Leaves:
+--   loose_row     the NIK-less rows, with their names;
 --   loose_to_nik  NIK-less rows (by name and address) that join a NIK person directly;
 --   loose_group   every NIK-less row with a label (nik_seed: the NIK person it joined), and
 --                 loose_edge between nearly-same names of a block (spread_labels.sql
 --                 joins the others to those persons or into persons of their own).
 
-CREATE OR REPLACE TEMP TABLE registration AS
-SELECT kpj, nik, nik_valid, tanggal_lahir, jenis_kelamin, kode_kemendagri_kabkota AS regency,
+-- Rule 2: rows without a valid NIK, with their normalised names ...
+CREATE OR REPLACE TEMP TABLE loose_row AS
+SELECT kpj, tanggal_lahir, jenis_kelamin, kode_kemendagri_kabkota AS regency,
        normalise_name(nama) AS name_key,
-       CASE WHEN NOT nik_valid THEN coalesce(alamat, '') END AS alamat  -- see loose_to_nik
-FROM staging.enrollment WHERE periode = getvariable('periode');
+       coalesce(alamat, '') AS alamat  -- see loose_to_nik
+FROM staging.enrollment WHERE periode = getvariable('periode') AND NOT nik_valid;
 
--- Rule 1: a valid NIK is a person (person_id: its smallest kpj); its names in each block
--- are what others match.
-CREATE OR REPLACE TEMP TABLE nik_name AS
-SELECT DISTINCT tanggal_lahir, jenis_kelamin, regency, name_key, nik,
-       min(kpj) OVER (PARTITION BY nik) AS person_id
-FROM registration WHERE nik_valid;
-
--- Rule 2: rows without a valid NIK, by distinct name and address per block ...
+-- ... by distinct name and address per block (name_old: the name's old-spelling reading) ...
 CREATE OR REPLACE TEMP TABLE loose_name AS
-SELECT DISTINCT tanggal_lahir, jenis_kelamin, regency, name_key, alamat
-FROM registration WHERE NOT nik_valid;
+SELECT *, old_reading(name_key) AS name_old
+FROM (SELECT DISTINCT tanggal_lahir, jenis_kelamin, regency, name_key, alamat FROM loose_row);
+
+-- Rule 1: a valid NIK is a person; its names in the blocks of NIK-less rows are what those
+-- match (a name in any other block never meets one).
+CREATE OR REPLACE TEMP TABLE nik_name AS
+SELECT *, old_reading(name_key) AS name_old
+FROM (
+    SELECT DISTINCT e.tanggal_lahir, e.jenis_kelamin, e.kode_kemendagri_kabkota AS regency,
+           normalise_name(e.nama) AS name_key, e.nik
+    FROM staging.enrollment e
+    SEMI JOIN (SELECT DISTINCT tanggal_lahir, jenis_kelamin, regency FROM loose_name) b
+        ON b.tanggal_lahir = e.tanggal_lahir AND b.jenis_kelamin = e.jenis_kelamin
+       AND b.regency = e.kode_kemendagri_kabkota
+    WHERE e.periode = getvariable('periode') AND e.nik_valid
+);
 
 -- ... join the NIK person with the same or the nearest name, so that one NIK-less row can
 -- never bridge two different valid NIKs. Several NIK persons at the nearest distance
 -- (namesakes): the one with a row at the same address, else the smallest person_id.
 CREATE OR REPLACE TEMP TABLE loose_to_nik AS
 WITH candidate AS (
-    SELECT l.tanggal_lahir, l.jenis_kelamin, l.regency, l.name_key, l.alamat, n.nik, n.person_id,
-           min(name_distance(l.name_key, n.name_key)) AS distance
+    SELECT l.tanggal_lahir, l.jenis_kelamin, l.regency, l.name_key, l.alamat, n.nik,
+           min(name_distance_as_read(l.name_key, l.name_old, n.name_key, n.name_old)) AS distance
     FROM loose_name l
     JOIN nik_name n ON n.tanggal_lahir = l.tanggal_lahir AND n.jenis_kelamin = l.jenis_kelamin
                    AND n.regency = l.regency
-    WHERE names_nearly_same(l.name_key, n.name_key)
+    WHERE names_nearly_same_as_read(l.name_key, l.name_old, n.name_key, n.name_old)
     GROUP BY ALL
 ),
+candidate_row AS (  -- the rows of the candidate NIK persons only (a few): cheap
+    SELECT nik, kpj, alamat FROM staging.enrollment
+    WHERE periode = getvariable('periode') AND nik_valid AND nik IN (SELECT nik FROM candidate)
+),
+candidate_person AS (SELECT nik, min(kpj) AS person_id FROM candidate_row GROUP BY nik),
 nearest AS (
     SELECT *, count(*) OVER loose AS tied
-    FROM candidate
+    FROM candidate JOIN candidate_person USING (nik)
     WINDOW loose AS (PARTITION BY tanggal_lahir, jenis_kelamin, regency, name_key, alamat)
     QUALIFY distance = min(distance) OVER loose
 ),
-tied_address AS (  -- the addresses of the tied NIK persons only (a few): cheap
-    SELECT DISTINCT nik, address_key(alamat) AS address
-    FROM staging.enrollment
-    WHERE periode = getvariable('periode') AND nik_valid
-      AND nik IN (SELECT nik FROM nearest WHERE tied > 1)
+tied_address AS (  -- the addresses of the tied NIK persons
+    SELECT DISTINCT nik, address_key(alamat) AS address FROM candidate_row
+    WHERE nik IN (SELECT nik FROM nearest WHERE tied > 1)
 ),
 same_address AS (
     SELECT DISTINCT n.tanggal_lahir, n.jenis_kelamin, n.regency, n.name_key, n.alamat, n.nik
@@ -55,7 +68,7 @@ same_address AS (
     JOIN tied_address a ON a.nik = n.nik AND a.address = address_key(n.alamat)
     WHERE n.tied > 1
 )
-SELECT n.tanggal_lahir, n.jenis_kelamin, n.regency, n.name_key, n.alamat, n.nik,
+SELECT n.tanggal_lahir, n.jenis_kelamin, n.regency, n.name_key, n.alamat, n.nik, n.person_id,
        CASE WHEN n.distance = 0 THEN 'name_exact' ELSE 'name_similar' END AS match_rule
 FROM nearest n
 LEFT JOIN same_address s USING (tanggal_lahir, jenis_kelamin, regency, name_key, alamat, nik)
@@ -71,8 +84,7 @@ QUALIFY row_number() OVER (
 -- with the smaller person_id.
 CREATE OR REPLACE TEMP TABLE nik_seed AS
 SELECT nik, person_id, row_number() OVER (ORDER BY person_id) AS label
-FROM (SELECT DISTINCT nik, person_id FROM nik_name
-      WHERE nik IN (SELECT nik FROM loose_to_nik));
+FROM (SELECT DISTINCT nik, person_id FROM loose_to_nik);
 
 CREATE OR REPLACE TEMP TABLE loose_group AS
 SELECT l.*, s.label IS NOT NULL AS fixed,
@@ -92,6 +104,6 @@ WITH e AS (
     FROM loose_group a
     JOIN loose_group b ON b.tanggal_lahir = a.tanggal_lahir AND b.jenis_kelamin = a.jenis_kelamin
                       AND b.regency = a.regency AND a.gid < b.gid
-    WHERE names_nearly_same(a.name_key, b.name_key)
+    WHERE names_nearly_same_as_read(a.name_key, a.name_old, b.name_key, b.name_old)
 )
 SELECT a AS node, b AS neighbour FROM e UNION ALL SELECT b, a FROM e;

@@ -4,6 +4,6 @@ INSERT INTO core.person_continuity
 SELECT getvariable('periode'), p.person_id, getvariable('periode_sebelumnya'),
        f.person_id_sebelumnya, f.match_rule
 FROM core.person p
-LEFT JOIN followed f ON getvariable('periode_sebelumnya') IS NOT NULL
-     AND f.person_id = p.person_id
+LEFT JOIN (SELECT * FROM followed UNION ALL SELECT * FROM followed_by_name) f
+     ON getvariable('periode_sebelumnya') IS NOT NULL AND f.person_id = p.person_id
 WHERE p.periode = getvariable('periode')
