@@ -1,11 +1,12 @@
 -- duplicate_key: among rows with the same unique key, the first row in file-name, then
 -- line order that breaks no other rule is accepted; each later row breaks duplicate_key.
--- Only the rows whose key is seen more than once are judged here (the key alone is
--- cleaned for every row), so the rule costs one pass over the key column.
+-- The keys seen more than once are found by one hash aggregate over the key alone (cleaned
+-- for every row); only their rows are judged here.
 CREATE OR REPLACE TEMP TABLE repeated_rows AS
+WITH keyed AS MATERIALIZED ({{ keys }})
 SELECT file_order, line
-FROM ({{ keys }})
-QUALIFY count(*) OVER (PARTITION BY {{ unique_key }}) > 1;
+FROM keyed SEMI JOIN (SELECT {{ unique_key }} FROM keyed GROUP BY ALL HAVING count(*) > 1)
+     USING ({{ unique_key }});
 
 CREATE OR REPLACE TEMP TABLE later_duplicates AS
 SELECT file_order, line
