@@ -1,9 +1,11 @@
--- The accepted enrollment rows of the period, as staging.enrollment stores them: the valid
--- NIK judged once per row, the domicile translated Kemendagri -> BPS through the crosswalk
--- (never joined raw), programs upper-case in the contract's order.
+-- The accepted enrollment rows of the period, judged on their way in, as staging.enrollment
+-- stores them: the valid NIK judged once per row, the domicile translated Kemendagri -> BPS
+-- through the crosswalk (never joined raw), programs upper-case in the contract's order.
 INSERT INTO staging.enrollment ({{ columns }})
 WITH accepted AS (
-    SELECT *, is_valid_nik(nik) AS nik_valid FROM judged_rows WHERE len(rules) = 0
+    SELECT *, is_valid_nik(nik) AS nik_valid
+    FROM ({{ judged }}) ANTI JOIN later_duplicates USING (file_order, line)
+    WHERE len(broken) = 0
 )
 SELECT getvariable('periode'), file, line, kpj, nik, nik_valid,
        CASE WHEN nik_valid THEN nik_agrees(nik, tanggal_lahir_date, jenis_kelamin) END,

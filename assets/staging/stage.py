@@ -39,16 +39,28 @@ class StagedSnapshot:
         return sum(f.rows for f in self.files)
 
 
-def judge_rows(conn: duckdb.DuckDBPyConnection, rules: SourceRules) -> None:
-    """``raw_rows`` -> ``judged_rows``: cleaned, typed, and the list of broken rules."""
+def judged(rules: SourceRules, rows: str = "raw_rows", judge: bool = True) -> str:
+    """A query over the raw rows ``rows``: cleaned, typed, and ``broken``, the rules (but
+    ``duplicate_key``) each row breaks (not judged: NULL)."""
+    return render(
+        SQL / "judge_rows.sql",
+        rows=rows,
+        cleaned=rules.cleaned,
+        typed=rules.typed,
+        broken_rules=broken_rules_sql(rules) if judge else "NULL::VARCHAR[]",
+    )
+
+
+def find_later_duplicates(conn: duckdb.DuckDBPyConnection, rules: SourceRules) -> None:
+    """``later_duplicates``: the raw rows (file_order, line) that break duplicate_key."""
+    key = ", ".join(rules.unique_key)
+    repeated = "(SELECT * FROM raw_rows SEMI JOIN repeated_rows USING (file_order, line))"
     conn.execute(
         render(
-            SQL / "judge_rows.sql",
-            cleaned=rules.cleaned,
-            typed=rules.typed,
-            broken_rules=broken_rules_sql(rules),
-            unique_key=", ".join(rules.unique_key),
-            same_key=" AND ".join(f"j.{c} IS NOT DISTINCT FROM k.{c}" for c in rules.unique_key),
+            SQL / "later_duplicates.sql",
+            keys=f"SELECT file_order, line, {key} FROM ({judged(rules, judge=False)})",
+            judged_repeated=judged(rules, repeated),
+            unique_key=key,
         )
     )
 
@@ -62,14 +74,24 @@ def replace_snapshot(
     staged_key: tuple[str, object],
     accepted_sql: str,
 ) -> StagedSnapshot:
-    """Swap the snapshot's staged rows, rejects and file counts in one transaction."""
+    """Swap the snapshot's staged rows, rejects and file counts in one transaction: the
+    rows are judged on their way into the staged table; only the rows it did not take
+    are judged again, to name their rules in the quarantine."""
+    column, value = staged_key
     conn.execute("SET VARIABLE source = ?", [rules.source])
     conn.execute("SET VARIABLE snapshot = ?", [key])
+    conn.execute("SET VARIABLE staged_key = ?", [value])
+    find_later_duplicates(conn, rules)
     conn.execute("BEGIN TRANSACTION")
     try:
-        column, value = staged_key
-        conn.execute(f"DELETE FROM {staged.name} WHERE {column} = ?", [value])
-        conn.execute(render(SQL / accepted_sql, columns=", ".join(staged.column_names())))
+        conn.execute(f"DELETE FROM {staged.name} WHERE {column} = getvariable('staged_key')")
+        conn.execute(
+            render(
+                SQL / accepted_sql,
+                columns=", ".join(staged.column_names()),
+                judged=judged(rules),
+            )
+        )
         for table in ("quality.rejected_rows", "quality.file_loads"):
             conn.execute(
                 f"DELETE FROM {table} WHERE source = getvariable('source') "
@@ -78,6 +100,9 @@ def replace_snapshot(
         conn.execute(
             render(
                 SQL / "record_quality.sql",
+                staged_rows=f"SELECT file, line FROM {staged.name} "
+                f"WHERE {column} = getvariable('staged_key')",
+                judged_not_accepted=judged(rules, "not_accepted"),
                 original=", ".join(f"{c} := r.{c}" for c in rules.columns),
             )
         )
@@ -87,16 +112,15 @@ def replace_snapshot(
         with suppress(duckdb.TransactionException):  # a failed COMMIT has already ended it
             conn.execute("ROLLBACK")
         raise
-    accepted, rejected = conn.execute(
-        "SELECT count(*) FILTER (len(rules) = 0), count(*) FILTER (len(rules) > 0) FROM judged_rows"
-    ).fetchone() or (0, 0)
+    read = sum(f.rows for f in files)
     by_rule = dict(
         conn.execute(
-            "SELECT r, count(*) FROM (SELECT unnest(rules) AS r FROM judged_rows) "
+            "SELECT r, count(*) FROM (SELECT unnest(rules) AS r FROM rejected) "
             "GROUP BY r ORDER BY r"
         ).fetchall()
     )
-    return StagedSnapshot(rules.source, key, files, accepted, rejected, by_rule)
+    [(rejected,)] = conn.execute("SELECT count(*) FROM rejected").fetchall()
+    return StagedSnapshot(rules.source, key, files, read - rejected, rejected, by_rule)
 
 
 def stage_enrollment(
@@ -115,7 +139,6 @@ def stage_enrollment(
             files = load_split(conn, rows, ENROLLMENT.columns, "raw_rows")
     conn.execute("SET VARIABLE periode = ?", [period])
     conn.execute("SET VARIABLE periode_end = ?::DATE", [period_end(period)])
-    judge_rows(conn, ENROLLMENT)
     return replace_snapshot(
         conn,
         ENROLLMENT,
@@ -132,7 +155,6 @@ def stage_labour(conn: duckdb.DuckDBPyConnection, landing: Path, year: int) -> S
     with broken_files_recorded(conn, LABOUR.source, str(year)):
         files = load_snapshot(conn, landing, LABOUR.source, str(year), LABOUR.columns, "raw_rows")
     conn.execute("SET VARIABLE folder_year = ?", [year])
-    judge_rows(conn, LABOUR)
     return replace_snapshot(
         conn, LABOUR, str(year), files, STAGED_LABOUR, ("tahun", year), "accepted_labour.sql"
     )
