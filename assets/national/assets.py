@@ -13,8 +13,6 @@ from assets.partitions import (
     period_partitions,
 )
 from assets.published.publish import checked_candidate, swap_in
-from assets.report.national import write_national_reports
-from assets.report.page import INDEX
 from assets.warehouse import Warehouse
 from contract.tables import NATIONAL_TABLES
 
@@ -149,6 +147,9 @@ def national_assets(
     def national_report(
         context: dg.AssetExecutionContext, warehouse: Warehouse
     ) -> dg.MaterializeResult:
+        from assets.report.national import write_national_reports  # the renderer: see report
+        from assets.report.page import INDEX
+
         # Every page: the provinces' statuses and links it shows change with any period.
         written = write_national_reports(warehouse)
         if not written:

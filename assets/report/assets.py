@@ -3,7 +3,6 @@
 import dagster as dg
 
 from assets.partitions import province_scope
-from assets.report.page import INDEX, report_file, write_warehouse_reports
 from assets.warehouse import Warehouse
 
 REPORT_KEY = ["report", "coverage"]
@@ -30,6 +29,10 @@ def report_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefiniti
     def coverage_report(
         context: dg.AssetExecutionContext, warehouse: Warehouse
     ) -> dg.MaterializeResult:
+        # The renderer (altair, jinja2) is loaded by the step that writes pages, not by
+        # every process that loads the definitions (run workers, Celery workers, the daemon).
+        from assets.report.page import INDEX, report_file, write_warehouse_reports
+
         period, warehouse = province_scope(context.partition_key, warehouse)
         written = write_warehouse_reports(warehouse, since=period)
         page = warehouse.report_dir / report_file(period)
