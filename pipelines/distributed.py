@@ -52,9 +52,16 @@ def executor_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     }
 
 
-def celery_executor(environ: Mapping[str, str] | None = None) -> dg.ExecutorDefinition:
-    from dagster_celery import celery_executor
+#: Seconds between two looks of a run at its steps' results. dagster_celery looks once a
+#: second (``core_execution_loop.TICK_SECONDS``), so every step boundary waited half a
+#: second on average before the next step was sent; a look is one broker round trip.
+STEP_POLL_SECONDS = 0.1
 
+
+def celery_executor(environ: Mapping[str, str] | None = None) -> dg.ExecutorDefinition:
+    from dagster_celery import celery_executor, core_execution_loop
+
+    core_execution_loop.TICK_SECONDS = STEP_POLL_SECONDS  # type: ignore[assignment]  # an int there
     return celery_executor.configured(executor_config(environ))
 
 
@@ -194,7 +201,7 @@ def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], S
 
 
 def wait_for_runs(
-    instance: dg.DagsterInstance, submitted: list[Submitted], poll: float = 1.0
+    instance: dg.DagsterInstance, submitted: list[Submitted], poll: float = 0.25
 ) -> dict[str, dg.DagsterRun]:
     """The runs once every one has ended (success, failure or canceled), by run id."""
     ended: dict[str, dg.DagsterRun] = {}
