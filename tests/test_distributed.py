@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import random
 import shutil
 import signal
 import subprocess
@@ -59,6 +58,19 @@ def fresh_database() -> Iterator[str]:
         admin.close()
 
 
+def broker_of_this_test_process() -> str:
+    """A Redis database of this pytest process's own (xdist's gw0 -> 1, gw1 -> 2, ...),
+    emptied: another test's workers, running beside this one or killed before it, never
+    take these steps (they would fail with "Could not load run": the run is in another
+    PostgreSQL database). A random database collided one time in fifteen."""
+    import redis
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    url = f"{REDIS}/{1 + int(worker.removeprefix('gw')) % 15}"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
 class Cluster:
     """The processes of docs/deploy.md on this machine, one environment for all of them."""
 
@@ -76,8 +88,7 @@ class Cluster:
             "DAGSTER_HOME": str(home),
             "CAKUPAN_EXECUTOR": "celery",
             "CAKUPAN_POSTGRES_URL": postgres,
-            # A Redis database of its own: another test's workers never take these steps.
-            "CAKUPAN_BROKER_URL": f"{REDIS}/{random.randint(1, 15)}",
+            "CAKUPAN_BROKER_URL": broker_of_this_test_process(),
             "CAKUPAN_LANDING_DIR": str(land(tmp / "landing")),
             "CAKUPAN_WAREHOUSE_DIR": str(self.warehouse_dir),
             "CAKUPAN_DUCKDB_MEMORY_LIMIT": "1GB",
