@@ -25,6 +25,7 @@ import dagster as dg
 import duckdb
 import psycopg2
 import pytest
+import redis
 from helpers import ROOT
 from test_faults import land, leftovers, marts
 
@@ -63,8 +64,6 @@ def broker_of_this_test_process() -> str:
     emptied: another test's workers, running beside this one or killed before it, never
     take these steps (they would fail with "Could not load run": the run is in another
     PostgreSQL database). A random database collided one time in fifteen."""
-    import redis
-
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     url = f"{REDIS}/{1 + int(worker.removeprefix('gw')) % 15}"
     redis.Redis.from_url(url).flushdb()
