@@ -130,11 +130,14 @@ class Cluster:
     def services(self, port: int, landing_sensor: bool = True) -> None:
         """The webserver, the daemon (both on the workspace), as docs/deploy.md starts them;
         without the landing sensor, it is stopped before the daemon starts (it would queue
-        runs of the same periods)."""
+        runs of the same periods). The nightly schedule is stopped: a test that passes
+        01:00 WITA would otherwise see it start runs of its own."""
         workspace = ["-w", "workspace.yaml"]
         self.start("webserver", [str(BIN / "dagster-webserver"), *workspace, "-p", str(port)])
-        if not landing_sensor:
-            stop = [str(BIN / "dagster"), "sensor", "stop", "landing_sensor", *workspace]
+        stopped = [("schedule", "nightly_coverage")]
+        stopped += [] if landing_sensor else [("sensor", "landing_sensor")]
+        for kind, name in stopped:
+            stop = [str(BIN / "dagster"), kind, "stop", name, *workspace]
             subprocess.run(stop, cwd=ROOT, env=self.env, check=True, capture_output=True)
         self.start("daemon", [str(BIN / "dagster-daemon"), "run", *workspace])
 

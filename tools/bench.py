@@ -515,8 +515,11 @@ def distributed_run(landing: Path, warehouse: Path, provinces: tuple[str, ...]) 
     workspace = ["-w", "workspace.yaml"]
     services: list[subprocess.Popen[bytes]] = []
     try:
-        stop = [str(bin_dir / "dagster"), "sensor", "stop", "landing_sensor", *workspace]
-        subprocess.run(stop, env=env, check=True, capture_output=True)
+        # only the measured `cakupan run` starts runs: not the landing sensor, nor the
+        # nightly schedule when the clock passes 01:00 WITA during the call
+        for kind, name in (("sensor", "landing_sensor"), ("schedule", "nightly_coverage")):
+            stop = [str(bin_dir / "dagster"), kind, "stop", name, *workspace]
+            subprocess.run(stop, env=env, check=True, capture_output=True)
 
         def start(name: str, command: list[str]) -> None:
             with open(home / f"{name}.log", "wb") as log:
