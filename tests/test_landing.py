@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from helpers import PERIOD, Pipeline, enrollment_row, labour_row
 
-from assets.staging.landing import BrokenFileError
+from assets.staging.landing import BrokenFileError, load_snapshot
 from contract.landing import landed_periods, landed_years, snapshot_files
-from contract.row_rules import ENROLLMENT_COLUMNS
+from contract.row_rules import ENROLLMENT, ENROLLMENT_COLUMNS
 
 
 def test_files_starting_with_dot_or_underscore_are_ignored(pipeline: Pipeline) -> None:
@@ -182,3 +183,40 @@ def test_every_landed_labour_year_is_staged_and_an_unused_broken_one_stops_nothi
     assert pipeline.internal("SELECT periode_or_tahun, file FROM quality.broken_files") == [
         ("2024", "labour/2024/x.csv")
     ]
+
+
+def read_side_by_side(landing: Path, workers: int) -> list[tuple[object, ...]]:
+    """The split's read: the snapshot's parts into a table of a database in memory."""
+    with duckdb.connect(":memory:") as conn:
+        reads = load_snapshot(
+            conn, landing, "enrollment", PERIOD, ENROLLMENT.columns, "raw", workers
+        )
+        rows = conn.execute("SELECT * FROM raw ORDER BY file_order, line").fetchall()
+    return [*((r.file, r.rows) for r in reads), *rows]
+
+
+def test_the_parts_read_side_by_side_are_the_parts_read_one_after_the_other(
+    pipeline: Pipeline,
+) -> None:
+    for number, suffix in enumerate((".csv", ".parquet", ".csv", ".parquet"), start=1):
+        rows = [enrollment_row(kpj=f"{number:04d}{i:07d}") for i in range(3 + number)]
+        pipeline.landing.enrollment(PERIOD, rows, name=f"part-{number}{suffix}")
+    landing = pipeline.warehouse.landing
+    one_after_the_other = read_side_by_side(landing, workers=1)
+    assert read_side_by_side(landing, workers=3) == one_after_the_other
+    assert one_after_the_other[:4] == [
+        (f"enrollment/{PERIOD}/part-{n}{s}", 3 + n)
+        for n, s in enumerate((".csv", ".parquet", ".csv", ".parquet"), start=1)
+    ]
+
+
+def test_read_side_by_side_the_first_broken_part_in_file_order_stops_the_snapshot(
+    pipeline: Pipeline,
+) -> None:
+    pipeline.landing.enrollment(PERIOD, [enrollment_row()] * 50, name="part-1.csv")
+    folder = pipeline.warehouse.landing / "enrollment" / PERIOD
+    broken(folder / "part-2.csv", b"kpj\n")  # a header without the required columns
+    broken(folder / "part-3.parquet", b"PAR1 not really")
+    with pytest.raises(BrokenFileError) as error:
+        read_side_by_side(pipeline.warehouse.landing, workers=3)
+    assert error.value.file == f"enrollment/{PERIOD}/part-2.csv"

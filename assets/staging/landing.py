@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,42 +142,74 @@ def load_snapshot(
     key: str,
     columns: tuple[str, ...],
     target: str,
+    workers: int = 1,
 ) -> list[FileRead]:
-    """Read every part of a snapshot into the temp table ``target`` as text.
+    """Read every part of a snapshot into the table ``target`` as text.
 
     ``target`` gets (file_order, file, line, <columns>, _fields). Raises ``BrokenFileError``
     for the first part that cannot be read as a table, that changed while it was read, or
     when the snapshot has no part.
+
+    With one worker ``target`` is a temporary table of ``conn``. With several, the parts
+    are read side by side, each on a connection of its own to ``conn``'s database, into
+    a table of that database (a temporary table is seen by its own connection only): for
+    a database that lives as long as the read, such as the split's in memory.
     """
     conn.execute(
-        f"CREATE OR REPLACE TEMP TABLE {target} (file_order INTEGER, file VARCHAR, line BIGINT, "
+        f"CREATE OR REPLACE {'TEMP ' if workers == 1 else ''}TABLE {target} "
+        "(file_order INTEGER, file VARCHAR, line BIGINT, "
         + ", ".join(f"{c} VARCHAR" for c in columns)
         + ", _fields INTEGER)"
     )
+    parts = list(batches(snapshot_parts(landing, source, key), columns))
+
+    def read(batch: list[Part], layout: Layout | None) -> list[FileRead]:
+        if workers == 1:
+            return read_checked(conn, batch, layout, columns, target)
+        with conn.cursor() as own:
+            return read_checked(own, batch, layout, columns, target)
+
+    if workers == 1 or len(parts) == 1:
+        read_parts = [read(batch, layout) for batch, layout in parts]
+    else:
+        with ThreadPoolExecutor(min(workers, len(parts))) as pool:
+            # in file order, so the first broken file in it is the one raised
+            read_parts = list(pool.map(lambda part: read(*part), parts))
+    return [read for reads in read_parts for read in reads]
+
+
+def read_checked(
+    conn: duckdb.DuckDBPyConnection,
+    batch: list[Part],
+    layout: Layout | None,
+    columns: tuple[str, ...],
+    target: str,
+) -> list[FileRead]:
+    """Read the parts of one batch into ``target``, then check each: not changed while
+    read, no row with a field count other than the header's, at least one data row."""
+    states = {p.order: file_state(p.path) for p in batch}
+    fields = read_batch(conn, batch, layout, columns, target, states)
+    found = {
+        order: (rows, line, count)
+        for order, rows, line, count in conn.execute(
+            "SELECT file_order, count(*), min(line) FILTER (_fields IS NOT NULL), "
+            f"arg_min(_fields, line) FILTER (_fields IS NOT NULL) FROM {target} "
+            "WHERE file_order BETWEEN ? AND ? GROUP BY file_order",
+            [batch[0].order, batch[-1].order],
+        ).fetchall()
+    }
     reads = []
-    for batch, layout in batches(snapshot_parts(landing, source, key), columns):
-        states = {p.order: file_state(p.path) for p in batch}
-        fields = read_batch(conn, batch, layout, columns, target, states)
-        found = {
-            order: (rows, line, count)
-            for order, rows, line, count in conn.execute(
-                "SELECT file_order, count(*), min(line) FILTER (_fields IS NOT NULL), "
-                f"arg_min(_fields, line) FILTER (_fields IS NOT NULL) FROM {target} "
-                "WHERE file_order BETWEEN ? AND ? GROUP BY file_order",
-                [batch[0].order, batch[-1].order],
-            ).fetchall()
-        }
-        for p in batch:
-            if file_state(p.path) != states[p.order]:
-                raise BrokenFileError(p.file, CHANGED)
-            rows, line, count = found.get(p.order, (0, None, None))
-            if line is not None:
-                raise BrokenFileError(
-                    p.file,
-                    f"{wrong_field_count(count, fields[p.order] or 0)} (data row {line})",
-                    line,
-                )
-            if rows == 0:
-                raise BrokenFileError(p.file, "empty: a header but no data rows")
-            reads.append(FileRead(p.file, rows))
+    for p in batch:
+        if file_state(p.path) != states[p.order]:
+            raise BrokenFileError(p.file, CHANGED)
+        rows, line, count = found.get(p.order, (0, None, None))
+        if line is not None:
+            raise BrokenFileError(
+                p.file,
+                f"{wrong_field_count(count, fields[p.order] or 0)} (data row {line})",
+                line,
+            )
+        if rows == 0:
+            raise BrokenFileError(p.file, "empty: a header but no data rows")
+        reads.append(FileRead(p.file, rows))
     return reads

@@ -62,15 +62,19 @@ class Split:
         return str(folder / f"province={self.province}" / "*.parquet")
 
     def split(self, landing: Path, period: str, landed: list[list[object]]) -> None:
-        """Read every file of the snapshot once and write its rows by province; the folder
-        is replaced whole (a reader never sees half a split)."""
+        """Read every file of the snapshot once (side by side, as many as DuckDB has
+        threads) and write its rows by province; the folder is replaced whole (a reader
+        never sees half a split)."""
         folder = self.folder(period)
         building = folder.with_name(f".{period}.{uuid.uuid4().hex[:8]}")
         conn = duckdb.connect(":memory:", config=self.duckdb_config)
         try:
             load_reference(conn, self.provinces)  # the tables the cleaning macros name
             conn.execute(MACROS_SQL.read_text())
-            load_snapshot(conn, landing, ENROLLMENT.source, period, ENROLLMENT.columns, "raw_rows")
+            workers = int(self.duckdb_config.get("threads", 1))  # type: ignore[arg-type]
+            load_snapshot(
+                conn, landing, ENROLLMENT.source, period, ENROLLMENT.columns, "raw_rows", workers
+            )
             conn.execute(
                 render(
                     SQL / "split.sql",
