@@ -21,7 +21,7 @@ from assets.partitions import PERIOD, PROVINCE
 from pipelines.resources import setting
 
 if TYPE_CHECKING:  # pipelines.runner imports the definitions, which import this module
-    from pipelines.runner import Launch, PeriodOutcome
+    from pipelines.runner import Launch
 
 #: The queue steps go to unless they carry the ``dagster-celery/queue`` tag (Dagster's default).
 DEFAULT_QUEUE = "dagster"
@@ -118,6 +118,13 @@ def broker_problem(url: str) -> str | None:
 # --- `cakupan run` in the distributed mode: runs submitted to the queue, then awaited ----
 
 
+@dataclass(frozen=True)
+class Submitted:
+    period: str
+    province: str | None  # None: a national run
+    run_id: str
+
+
 def run_tags(launch: Launch) -> dict[str, str]:
     """A queued run's tags: the partition's (as a backfill from the UI makes them) and the
     writer tag, whose value is the file the run writes (its province, or the national
@@ -136,7 +143,7 @@ def run_tags(launch: Launch) -> dict[str, str]:
 
 
 @contextmanager
-def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], str]]:
+def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], Submitted]]:
     """Submits queued runs of the code location (workspace.yaml), each with its asset
     selection; the daemon starts them under the tag limits of dagster.yaml, their steps
     run on the workers."""
@@ -154,7 +161,7 @@ def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], s
         location = get_code_location_from_workspace(ws, None)
         repo = get_remote_repository_from_code_location(location, None)
 
-        def submit(launch: Launch) -> str:
+        def submit(launch: Launch) -> Submitted:
             selector = JobSubsetSelector(
                 location_name=location.name,
                 repository_name=repo.name,
@@ -188,9 +195,24 @@ def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], s
                 asset_graph=repo.asset_graph,
             )
             instance.submit_run(run.run_id, ws)
-            return run.run_id
+            return Submitted(launch.period, launch.province, run.run_id)
 
         yield submit
+
+
+def wait_for_runs(
+    instance: dg.DagsterInstance, submitted: list[Submitted], poll: float = 0.25
+) -> dict[str, dg.DagsterRun]:
+    """The runs once every one has ended (success, failure or canceled), by run id."""
+    ended: dict[str, dg.DagsterRun] = {}
+    while len(ended) < len(submitted):
+        for s in submitted:
+            run = instance.get_run_by_id(s.run_id)
+            if run is not None and run.is_finished:
+                ended[s.run_id] = run
+        if len(ended) < len(submitted):
+            time.sleep(poll)
+    return ended
 
 
 @dataclass(frozen=True)
@@ -212,59 +234,42 @@ def step_places(instance: dg.DagsterInstance, run_id: str) -> list[StepPlace]:
     return places
 
 
-class QueuedRuns:
-    """The launcher of `run_plan` in the distributed mode: each run is submitted to the queue
-    when the plan starts it (the daemon dequeues it under the tag limits, its steps run on
-    the workers), and reported when the instance records its end, with where its steps ran
-    (by period and province, or ``national``)."""
-
-    def __init__(self, instance: dg.DagsterInstance, submit: Callable[[Launch], str]) -> None:
-        self.instance = instance
-        self.submit = submit
-        self.running: dict[str, Launch] = {}  # by run id, in the order submitted
-        self.places: dict[str, list[StepPlace]] = {}
-
-    def start(self, run: Launch) -> None:
-        self.running[self.submit(run)] = run
-
-    def next_ended(self, poll: float = 0.25) -> tuple[Launch, PeriodOutcome]:
-        while True:
-            for run_id, launch in self.running.items():
-                run = self.instance.get_run_by_id(run_id)
-                if run is not None and run.is_finished:
-                    del self.running[run_id]
-                    return launch, self.outcome(launch, run)
-            time.sleep(poll)
-
-    def outcome(self, launch: Launch, run: dg.DagsterRun) -> PeriodOutcome:
-        from pipelines.console import step_failure_line
-        from pipelines.runner import PeriodOutcome
-
-        line, trace = None, None
-        if run.status != dg.DagsterRunStatus.SUCCESS:
-            line = f"run {run.run_id} ended {run.status.value}; see it in the Dagster UI"
-            failures = self.instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
-            if failures and failures[0].dagster_event is not None:
-                line, trace = step_failure_line(failures[0].dagster_event)
-        where = f"{launch.period} {launch.province or 'national'}"
-        self.places.setdefault(where, []).extend(step_places(self.instance, run.run_id))
-        return PeriodOutcome(launch.period, line is None, run.run_id, line, trace, launch.province)
-
-
 def run_on_workers(
     instance: dg.DagsterInstance, warehouse: Any, periods: list[str]
-) -> tuple[list[PeriodOutcome], dict[str, list[StepPlace]]]:
-    """`cakupan run` in the distributed mode: the plan of the embedded mode (`run_plan`),
-    each run submitted to the queue as soon as the plan starts it; the outcome of each run
-    and where its steps ran."""
+) -> tuple[list[Any], dict[str, list[StepPlace]]]:
+    """`cakupan run` in the distributed mode: the phase plan of the embedded mode
+    (`run_plan`), each batch of runs submitted to the queue at once (the provinces' runs
+    side by side on the workers) and awaited before the next; the outcome of each run and
+    where its steps ran (by period and province, or national)."""
+    from pipelines.console import step_failure_line
     from pipelines.definitions import build_defs
     from pipelines.jobs import JOB_NAME
-    from pipelines.runner import run_plan
+    from pipelines.runner import PeriodOutcome, run_plan
 
+    places: dict[str, list[StepPlace]] = {}
     with run_submitter(instance) as submit:
-        queued = QueuedRuns(instance, submit)
+
+        def launch(batch: list[Launch]) -> list[PeriodOutcome]:
+            submitted = [submit(run) for run in batch]
+            ended = wait_for_runs(instance, submitted)
+            outcomes = []
+            for s in submitted:
+                run = ended[s.run_id]
+                line, trace = None, None
+                if run.status != dg.DagsterRunStatus.SUCCESS:
+                    line = f"run {s.run_id} ended {run.status.value}; see it in the Dagster UI"
+                    failures = instance.all_logs(s.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+                    if failures and failures[0].dagster_event is not None:
+                        line, trace = step_failure_line(failures[0].dagster_event)
+                outcomes.append(
+                    PeriodOutcome(s.period, line is None, s.run_id, line, trace, s.province)
+                )
+                where = f"{s.period} {s.province or 'national'}"
+                places.setdefault(where, []).extend(step_places(instance, s.run_id))
+            return outcomes
+
         job = build_defs(warehouse, retry_policy=None).resolve_job_def(JOB_NAME)
-        return run_plan(warehouse, sorted(periods), job, queued), queued.places
+        return run_plan(warehouse, sorted(periods), job, launch), places
 
 
 def print_places(places: dict[str, list[StepPlace]]) -> None:

@@ -9,10 +9,9 @@ what to do; the stack trace is kept for bugs (unexpected exceptions).
 
 from __future__ import annotations
 
-import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 import dagster as dg
 
@@ -20,17 +19,7 @@ from assets.partitions import coverage_key
 from assets.warehouse import Warehouse, WarehouseFault, fault_of
 from contract.landing import landed_periods, landed_years
 from pipelines.automation.fingerprints import HashCache, inputs_tags, period_inputs
-from pipelines.automation.plan import (
-    NATIONAL,
-    NATIONAL_RUN,
-    PERSONS,
-    PHASES,
-    PLACEMENT,
-    PLACEMENT_PHASE,
-    PUBLISH,
-    checks_of,
-    phases_of,
-)
+from pipelines.automation.plan import NATIONAL_RUN, PLACEMENT, checks_of, phases_of
 from pipelines.console import first_line, redact_values, resource_refusal_line
 from pipelines.definitions import build_defs
 from pipelines.jobs import JOB_NAME, NATIONAL_JOB_NAME
@@ -153,7 +142,6 @@ class Launch:
     job: str
     period: str
     tags: dict[str, str]
-    phase: str  # PERSONS, PLACEMENT_PHASE, PUBLISH (or a province's only run) or NATIONAL
     selection: tuple[dg.AssetKey, ...] | None = None
     province: str | None = None  # None: a national run
     checks: tuple[dg.AssetCheckKey, ...] | None = None  # None: every check of the selection
@@ -164,91 +152,39 @@ class Launch:
             self.period if self.province is None else str(coverage_key(self.period, self.province))
         )
 
-    @property
-    def order(self) -> tuple[str, int, str]:
-        """Period by period, phase by phase, province by province: the order of a launcher
-        that runs one run at a time."""
-        return self.period, PHASES.index(self.phase), self.province or ""
 
-
-class Launcher(Protocol):
-    """Starts the runs of the plan and reports each once it has ended: in this process one
-    after the other, or queued, side by side on the workers (`pipelines.distributed`)."""
-
-    def start(self, run: Launch) -> None: ...
-
-    def next_ended(self) -> tuple[Launch, PeriodOutcome]:
-        """A run started and not yet reported, once it has ended."""
-        ...
+#: Runs a batch of launches (they may run side by side) and gives their outcomes, in order.
+Launcher = Callable[[list[Launch]], list[PeriodOutcome]]
 
 
 def run_plan(
-    warehouse: Warehouse, periods: list[str], job: dg.JobDefinition, launcher: Launcher
+    warehouse: Warehouse, periods: list[str], job: dg.JobDefinition, launch: Launcher
 ) -> list[PeriodOutcome]:
-    """The phase plan both modes follow, in process or as queued runs on the workers.
-
-    Each run starts as soon as what it reads is made, not when a whole phase has ended: a
-    province's period once its previous period has ended (its persons are followed from
-    it); the placement of a period once the first run of every province has ended; a
-    province's second run once the placement succeeded; the national file of a period once
-    every province's period has ended. On the workers, a province's next period and a
-    period's national file run beside the other provinces' runs. The outcomes come back in
-    the plan's order: by period and province, then the national file's periods."""
+    """The phase plan both modes follow (in process, or as queued runs on the workers):
+    per period, each phase's runs of the coverage ``job`` for every province (a batch: they
+    may run side by side), the placement between the phases; then the national file's runs,
+    one per period."""
     years = landed_years(warehouse.landing)
     provinces = covered_provinces(warehouse)
     phases = phases_of(sorted(job.asset_layer.executable_asset_keys), provinces)
-    tags = {period: period_tags(warehouse, period, years) for period in periods}
-    next_period = dict(itertools.pairwise(periods))
-    first: dict[str, dict[str, PeriodOutcome]] = {period: {} for period in periods}
-    ended: dict[str, dict[str, PeriodOutcome]] = {period: {} for period in periods}
-    national: dict[str, PeriodOutcome] = {}
-    running: list[Launch] = []
-
-    def start(run: Launch) -> None:
-        launcher.start(run)
-        running.append(run)
-
-    def start_province(period: str, province: str, number: int) -> None:
-        selection = phases[number]
-        checks = None if selection is None else checks_of(job, selection)
-        phase = PERSONS if number + 1 < len(phases) else PUBLISH
-        start(Launch(JOB_NAME, period, tags[period], phase, selection, province, checks))
-
-    def province_ended(period: str, province: str, outcome: PeriodOutcome) -> None:
-        ended[period][province] = outcome
-        if period in next_period:
-            start_province(next_period[period], province, 0)
-        if len(provinces) > 1 and len(ended[period]) == len(provinces):
-            start(Launch(NATIONAL_JOB_NAME, period, {}, NATIONAL, NATIONAL_RUN))
-
-    for code in provinces if periods else ():
-        start_province(periods[0], code, 0)
-    while running:
-        run, outcome = launcher.next_ended()
-        running.remove(run)
-        period, province = run.period, run.province
-        if run.phase == NATIONAL:
-            national[period] = outcome
-        elif run.phase == PLACEMENT_PHASE:
-            for p in provinces:
-                if not first[period][p].success:
-                    continue  # ended with its first run
-                if outcome.success:
-                    start_province(period, p, 1)
-                else:  # no province publishes the period without it
-                    province_ended(period, p, replace(outcome, province=p))
-        elif province is None:
-            raise AssertionError(f"a national run of phase {run.phase}")
-        elif run.phase == PUBLISH:
-            province_ended(period, province, outcome)
-        else:
-            first[period][province] = outcome
-            if not outcome.success:
-                province_ended(period, province, outcome)
-            if len(first[period]) == len(provinces):
-                start(Launch(NATIONAL_JOB_NAME, period, {}, PLACEMENT_PHASE, (PLACEMENT,)))
-    by_period = [ended[period][p] for period in periods for p in provinces if p in ended[period]]
-    return by_period + [national[period] for period in periods if period in national]
+    outcomes = []
+    for period in periods:
+        tags = period_tags(warehouse, period, years)
+        done: dict[str, PeriodOutcome] = {}
+        for number, selection in enumerate(phases):
+            if number > 0:  # the placement, between the two runs of each province
+                (placed,) = launch([Launch(NATIONAL_JOB_NAME, period, {}, (PLACEMENT,))])
+                if not placed.success:  # no province publishes without it
+                    done = {p: replace(placed, province=p) for p in provinces}
+                    break
+            todo = [p for p in provinces if p not in done or done[p].success]
+            checks = None if selection is None else checks_of(job, selection)
+            batch = [Launch(JOB_NAME, period, tags, selection, p, checks) for p in todo]
+            done.update(zip(todo, launch(batch), strict=True))
+        outcomes += [done[p] for p in provinces if p in done]
+    if len(provinces) > 1:
+        outcomes += launch([Launch(NATIONAL_JOB_NAME, p, {}, NATIONAL_RUN) for p in periods])
+    return outcomes
 
 
 def run_each_period(
@@ -295,19 +231,11 @@ def run_each_period(
         line, trace = (None, None) if result.success else failure_message(result, scoped)
         return PeriodOutcome(period, result.success, result.run_id, line, trace, province)
 
-    class OneAfterTheOther:
-        """Runs each started run in this process, in the plan's order, when asked."""
-
-        def __init__(self) -> None:
-            self.waiting: list[Launch] = []
-
-        def start(self, run: Launch) -> None:
-            self.waiting.append(run)
-
-        def next_ended(self) -> tuple[Launch, PeriodOutcome]:
-            run = min(self.waiting, key=lambda r: r.order)
-            self.waiting.remove(run)
-            return run, outcome(run.period, execute(run), run.province)
+    def launch(batch: list[Launch]) -> list[PeriodOutcome]:
+        outcomes = []
+        for run in batch:
+            outcomes.append(outcome(run.period, execute(run), run.province))
+        return outcomes
 
     chosen = sorted(periods) if periods else landed_periods(warehouse.landing)
-    return run_plan(warehouse, chosen, defs.resolve_job_def(JOB_NAME), OneAfterTheOther())
+    return run_plan(warehouse, chosen, defs.resolve_job_def(JOB_NAME), launch)

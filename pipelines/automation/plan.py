@@ -11,8 +11,7 @@ docs/provinces.md), then the national file's run of the period:
 | ``publish`` | per province whose ``persons`` run succeeded: the rest | the placement succeeded |
 | ``national`` | one: the national file | every ``publish`` run ended, one succeeded |
 
-`cakupan run` follows the plan itself, each run as soon as its inputs are made
-(`pipelines.runner.run_plan`). The
+`cakupan run` follows the plan itself, batch after batch (`pipelines.runner.run_plan`). The
 nightly schedule and the landing sensor start the ``persons`` runs of a plan, each tagged
 with it (``cakupan/plan``: the period, its inputs' fingerprint, when it was asked); the
 ``province_plan_sensor`` moves every plan on as its runs end. Each run it requests has a run
