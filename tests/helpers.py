@@ -4,6 +4,9 @@ pipeline's stages run on it (directly, or as real Dagster runs)."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,18 @@ from pipelines.runner import PeriodOutcome, run_each_period
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "2025-03"
+#: The schedule that would start runs of its own in a test that passes 01:00 WITA.
+NIGHTLY = ("schedule", "nightly_coverage")
+LANDING_SENSOR = ("sensor", "landing_sensor")
+
+
+def stop_automation(env: Mapping[str, str], *stopped: tuple[str, str]) -> None:
+    """Stop schedules and sensors, as (kind, name), in the instance of ``env``'s
+    DAGSTER_HOME, before a test starts its daemon there: only the test's own runs run."""
+    dagster = Path(sys.executable).parent / "dagster"
+    for kind, name in stopped:
+        command = [str(dagster), kind, "stop", name, "-w", "workspace.yaml"]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def make_nik(birth: date, sex: str = "L", region: str = "647201", serial: str = "0001") -> str:

@@ -26,7 +26,7 @@ import duckdb
 import psycopg2
 import pytest
 import redis
-from helpers import ROOT
+from helpers import LANDING_SENSOR, NIGHTLY, ROOT, stop_automation
 from test_faults import land, leftovers, marts
 
 from assets import lock
@@ -134,11 +134,7 @@ class Cluster:
         01:00 WITA would otherwise see it start runs of its own."""
         workspace = ["-w", "workspace.yaml"]
         self.start("webserver", [str(BIN / "dagster-webserver"), *workspace, "-p", str(port)])
-        stopped = [("schedule", "nightly_coverage")]
-        stopped += [] if landing_sensor else [("sensor", "landing_sensor")]
-        for kind, name in stopped:
-            stop = [str(BIN / "dagster"), kind, "stop", name, *workspace]
-            subprocess.run(stop, cwd=ROOT, env=self.env, check=True, capture_output=True)
+        stop_automation(self.env, NIGHTLY, *([] if landing_sensor else [LANDING_SENSOR]))
         self.start("daemon", [str(BIN / "dagster-daemon"), "run", *workspace])
 
     def worker(self, name: str, **env: str) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 import pytest
-from helpers import Landing, enrollment_row, labour_row
+from helpers import NIGHTLY, Landing, enrollment_row, labour_row, stop_automation
 
 from pipelines.definitions import defs
 
@@ -217,11 +217,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "webserver": [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", *address],
         "daemon": [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
     }
-    # The nightly schedule would start runs of its own in a test that passes 01:00 WITA.
-    stop_schedule = [str(BIN / "dagster"), "schedule", "stop", "nightly_coverage"]
-    subprocess.run(
-        [*stop_schedule, "-w", "workspace.yaml"], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    stop_automation(env, NIGHTLY)
     processes, logs = [], []
     try:
         for name, command in commands.items():

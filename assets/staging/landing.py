@@ -163,19 +163,20 @@ def load_snapshot(
     )
     parts = list(batches(snapshot_parts(landing, source, key), columns))
 
-    def read(batch: list[Part], layout: Layout | None) -> list[FileRead]:
+    def read(part: tuple[list[Part], Layout | None]) -> list[FileRead]:
+        batch, layout = part
         if workers == 1:
             return read_checked(conn, batch, layout, columns, target)
         with conn.cursor() as own:
             return read_checked(own, batch, layout, columns, target)
 
     if workers == 1 or len(parts) == 1:
-        read_parts = [read(batch, layout) for batch, layout in parts]
+        by_part = list(map(read, parts))
     else:
         with ThreadPoolExecutor(min(workers, len(parts))) as pool:
             # in file order, so the first broken file in it is the one raised
-            read_parts = list(pool.map(lambda part: read(*part), parts))
-    return [read for reads in read_parts for read in reads]
+            by_part = list(pool.map(read, parts))
+    return [file_read for reads in by_part for file_read in reads]
 
 
 def read_checked(
