@@ -15,9 +15,10 @@ JOIN core.person b ON b.periode = getvariable('periode_sebelumnya') AND b.nik = 
 WHERE a.periode = getvariable('periode');
 
 -- The rows of the persons left on either side, with their names. `now` tells the periods
--- apart: a person_id (the smallest kpj) may be the same in both.
+-- apart: a person_id (the smallest kpj) may be the same in both. The few open persons are
+-- found first and only their rows joined to the staged rows (each distinct name read once).
 CREATE OR REPLACE TEMP TABLE open_row AS
-WITH open_person AS (
+WITH open_person AS MATERIALIZED (
     SELECT periode, person_id, nik IS NOT NULL AS has_nik FROM core.person p
     WHERE periode = getvariable('periode')
       AND NOT EXISTS (SELECT 1 FROM followed f WHERE f.person_id = p.person_id)
@@ -25,18 +26,27 @@ WITH open_person AS (
     SELECT periode, person_id, nik IS NOT NULL FROM core.person p
     WHERE periode = getvariable('periode_sebelumnya')
       AND NOT EXISTS (SELECT 1 FROM followed f WHERE f.person_id_sebelumnya = p.person_id)
-)
-SELECT *, old_reading(name_key) AS name_old  -- the name's old-spelling reading
-FROM (
-    SELECT DISTINCT o.periode = getvariable('periode') AS now, o.person_id, o.has_nik,
-           e.tanggal_lahir, e.jenis_kelamin, e.kode_kemendagri_kabkota AS regency,
-           normalise_name(e.nama) AS name_key
+),
+open_link AS MATERIALIZED (
+    SELECT o.periode, o.person_id, o.has_nik, l.kpj
     FROM open_person o
     JOIN core.person_link l ON l.periode = o.periode AND l.person_id = o.person_id
-    JOIN staging.enrollment e ON e.periode = l.periode AND e.kpj = l.kpj
     WHERE l.periode IN (getvariable('periode'), getvariable('periode_sebelumnya'))
-      AND e.periode IN (getvariable('periode'), getvariable('periode_sebelumnya'))
-);
+),
+open_name AS (
+    SELECT DISTINCT o.periode = getvariable('periode') AS now, o.person_id, o.has_nik,
+           e.tanggal_lahir, e.jenis_kelamin, e.kode_kemendagri_kabkota AS regency, e.nama
+    FROM open_link o
+    JOIN staging.enrollment e ON e.periode = o.periode AND e.kpj = o.kpj
+    WHERE e.periode IN (getvariable('periode'), getvariable('periode_sebelumnya'))
+),
+name AS (  -- the name's old-spelling reading beside it
+    SELECT nama, name_key, old_reading(name_key) AS name_old
+    FROM (SELECT nama, normalise_name(nama) AS name_key FROM (SELECT DISTINCT nama FROM open_name))
+)
+SELECT DISTINCT now, person_id, has_nik, tanggal_lahir, jenis_kelamin, regency, name_key,
+       name_old
+FROM open_name JOIN name USING (nama);
 
 -- Otherwise a row of each with the same birth date, the same sex, the same regency/city and
 -- the same or nearly the same name (person rule 2), at least one of the two without a valid NIK. Two
