@@ -178,6 +178,26 @@ CREATE OR REPLACE TEMP MACRO names_nearly_same_as_read(a, a_old, b, b_old) AS
 CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
     names_nearly_same_as_read(a, old_reading(a), b, old_reading(b));
 
+-- Where rule 2 looks: keys that any two names nearly the same as written share, at least
+-- one: the name without its spaces (equal names, NUR HALIZA / NURHALIZA), and for each
+-- word of five letters or more, the word count, the word's place and the other words
+-- (two names one slip apart in that word: `one_word_slip`). With the keys of the
+-- old-spelling reading too, every pair `names_nearly_same_as_read` accepts shares a key;
+-- the steps join names on a shared key inside a block, instead of every name of a block
+-- with every other, and the macro still judges each pair found.
+CREATE OR REPLACE TEMP MACRO name_pair_keys(name_key) AS
+    list_prepend(
+        replace(name_key, ' ', ''),
+        list_transform(
+            list_filter(range(1, len(string_split(name_key, ' ')) + 1),
+                        lambda i: length(string_split(name_key, ' ')[i]) >= 5),
+            lambda i: len(string_split(name_key, ' ')) || ':' || i || ':'
+                      || array_to_string(list_concat(string_split(name_key, ' ')[:i - 1],
+                                                     string_split(name_key, ' ')[i + 1:]), ' ')));
+CREATE OR REPLACE TEMP MACRO name_pair_keys_as_read(name_key, name_old) AS
+    CASE WHEN name_old IS NULL THEN name_pair_keys(name_key)
+         ELSE list_distinct(list_concat(name_pair_keys(name_key), name_pair_keys(name_old))) END;
+
 -- How far apart two nearly-same names are, to prefer the nearest: 0 when equal (as written
 -- or in the old-spelling reading), else the edits between them, the closer reading counting.
 CREATE OR REPLACE TEMP MACRO name_distance_as_read(a, a_old, b, b_old) AS

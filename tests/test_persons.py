@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import string
 from datetime import date
 
 import duckdb
@@ -240,6 +241,65 @@ def test_rule2_old_spelling_reads_as_today(
     inside = f"SU{old}ARMAN"
     assert nearly_same(sql, inside, f"SU{today}ARMAN")  # (NJ / NY: one slip as written)
     assert nearly_same(sql, inside, f"SU{today}ARMIN") == (old != "NJ")
+
+
+#: Old spellings written back into a name of today (the reverse of `old_spelling_read`).
+OLD_SPELLINGS = [("U", "OE"), ("J", "DJ"), ("C", "TJ"), ("SY", "SJ"), ("KH", "CH"), ("NY", "NJ")]
+
+
+def one_slip_apart(name: str) -> set[str]:
+    """Every name one slip of the pen from ``name``: any letter or a space added, any
+    character dropped or written as any letter, two neighbours swapped, at any place."""
+    letters = string.ascii_uppercase
+    out = {name[:i] + c + name[i:] for i in range(len(name) + 1) for c in letters + " "}
+    out |= {name[:i] + name[i + 1 :] for i in range(len(name))}
+    out |= {name[:i] + c + name[i + 1 :] for i in range(len(name)) for c in letters}
+    out |= {name[:i] + name[i + 1] + name[i] + name[i + 2 :] for i in range(len(name) - 1)}
+    return out
+
+
+def test_rule2_nearly_same_names_always_share_a_pair_key(sql: duckdb.DuckDBPyConnection) -> None:
+    """The steps compare only names that share a key (`name_pair_keys`), so every pair the
+    rule accepts must share one: each name against everything one slip from it, as written
+    and in its old spellings."""
+    bases = [
+        "MUHAMMAD RIZKI PRATAMA",
+        "SUHARTO",
+        "NUR HALIZA",
+        "SITI NURJANNAH",
+        "ANI",
+        "JOKO CAHYADI",
+        "NYOMAN SUKARTA",
+        "KHAIRUL ANWAR",
+        "AHMAD SALEH",
+        "WAYAN",
+    ]
+    pairs = []
+    for base in bases:
+        forms = {base} | {base.replace(new, old) for new, old in OLD_SPELLINGS}
+        pairs += [
+            (form, other) for form in forms for other in set().union(*map(one_slip_apart, forms))
+        ]
+    sql.execute("CREATE OR REPLACE TEMP TABLE name_pair (a VARCHAR, b VARCHAR)")
+    sql.executemany("INSERT INTO name_pair VALUES (?, ?)", pairs)
+    [(accepted, missed, examples, apart)] = sql.execute(
+        """
+        WITH p AS (SELECT normalise_name(a) AS a, normalise_name(b) AS b FROM name_pair),
+        judged AS (
+            SELECT a, b, names_nearly_same(a, b) AS same,
+                   len(list_intersect(name_pair_keys_as_read(a, old_reading(a)),
+                                      name_pair_keys_as_read(b, old_reading(b)))) > 0 AS share
+            FROM p
+        )
+        SELECT count(*) FILTER (same), count(*) FILTER (same AND NOT share),
+               list(a || ' / ' || b) FILTER (same AND NOT share)[:5],
+               count(*) FILTER (NOT same AND NOT share)
+        FROM judged
+        """
+    ).fetchall()
+    assert accepted > 10_000  # the test compares something
+    assert missed == 0, examples
+    assert apart > 1_000  # and the keys keep many other names apart
 
 
 @pytest.mark.parametrize(

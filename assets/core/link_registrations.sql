@@ -1,7 +1,8 @@
 -- Person rules 1 and 2 on the accepted registrations of one period (getvariable('periode')).
--- Names are compared only inside blocks of (birth date, sex, regency/city), so the work grows
--- with the rows, not with their square; and only names that can meet another are normalised:
--- those of NIK-less rows and of the NIK rows in their blocks. Leaves:
+-- Names are compared only inside blocks of (birth date, sex, regency/city), and there only
+-- when they share a pair key (`name_pair_keys`), so the work grows with the rows, not with
+-- the square of a block's rows; and only names that can meet another are normalised: those
+-- of NIK-less rows and of the NIK rows in their blocks. Leaves:
 --   loose_row     the NIK-less rows, with their names;
 --   loose_to_nik  NIK-less rows (by name and address) that join a NIK person directly;
 --   loose_group   every NIK-less row with a label (nik_seed: the NIK person it joined), and
@@ -44,17 +45,36 @@ name AS (  -- each distinct name read once (at 5M: 151,461 names for 3.9 M rows)
 SELECT DISTINCT r.tanggal_lahir, r.jenis_kelamin, r.regency, n.name_key, r.nik, n.name_old
 FROM nik_row r JOIN name n USING (nama);
 
+-- The pair keys of each name of loose_name and nik_name (name_pair_keys), once per name.
+CREATE OR REPLACE TEMP TABLE name_keys AS
+SELECT name_key, name_pair_keys_as_read(name_key, name_old) AS pair_keys
+FROM (SELECT name_key, name_old FROM loose_name UNION SELECT name_key, name_old FROM nik_name);
+
 -- ... join the NIK person with the same or the nearest name, so that one NIK-less row can
 -- never bridge two different valid NIKs. Several NIK persons at the nearest distance
 -- (namesakes): the one with a row at the same address, else the smallest person_id.
 CREATE OR REPLACE TEMP TABLE loose_to_nik AS
-WITH candidate AS (
-    SELECT l.tanggal_lahir, l.jenis_kelamin, l.regency, l.name_key, l.alamat, n.nik,
-           min(name_distance_as_read(l.name_key, l.name_old, n.name_key, n.name_old)) AS distance
-    FROM loose_name l
-    JOIN nik_name n ON n.tanggal_lahir = l.tanggal_lahir AND n.jenis_kelamin = l.jenis_kelamin
-                   AND n.regency = l.regency
-    WHERE names_nearly_same_as_read(l.name_key, l.name_old, n.name_key, n.name_old)
+WITH loose_key AS (  -- each name of a block once, under each of its pair keys
+    SELECT *, unnest(pair_keys) AS pair_key
+    FROM (SELECT DISTINCT tanggal_lahir, jenis_kelamin, regency, name_key, name_old
+          FROM loose_name)
+    JOIN name_keys USING (name_key)
+),
+nik_key AS (  -- each NIK person's name of a block, under each of its pair keys
+    SELECT *, unnest(pair_keys) AS pair_key FROM nik_name JOIN name_keys USING (name_key)
+),
+candidate AS (  -- the NIK persons of a block whose names are nearly the same: they share a key
+    SELECT p.tanggal_lahir, p.jenis_kelamin, p.regency, p.loose_name AS name_key, r.alamat,
+           p.nik, min(p.distance) AS distance
+    FROM (SELECT *, name_distance_as_read(loose_name, loose_old, nik_name, nik_old) AS distance
+          FROM (SELECT DISTINCT l.tanggal_lahir, l.jenis_kelamin, l.regency,
+                       l.name_key AS loose_name, l.name_old AS loose_old,
+                       n.name_key AS nik_name, n.name_old AS nik_old, n.nik
+                FROM loose_key l
+                JOIN nik_key n USING (tanggal_lahir, jenis_kelamin, regency, pair_key))
+          WHERE names_nearly_same_as_read(loose_name, loose_old, nik_name, nik_old)) p
+    JOIN loose_name r ON r.tanggal_lahir = p.tanggal_lahir AND r.jenis_kelamin = p.jenis_kelamin
+                     AND r.regency = p.regency AND r.name_key = p.loose_name
     GROUP BY ALL
 ),
 candidate_row AS (  -- the rows of the candidate NIK persons only (a few): cheap
@@ -109,11 +129,18 @@ LEFT JOIN loose_to_nik m USING (tanggal_lahir, jenis_kelamin, regency, name_key,
 LEFT JOIN nik_seed s ON s.nik = m.nik;
 
 CREATE OR REPLACE TEMP TABLE loose_edge AS
-WITH e AS (
-    SELECT a.gid AS a, b.gid AS b
-    FROM loose_group a
-    JOIN loose_group b ON b.tanggal_lahir = a.tanggal_lahir AND b.jenis_kelamin = a.jenis_kelamin
-                      AND b.regency = a.regency AND a.gid < b.gid
+WITH keyed AS (
+    SELECT gid, tanggal_lahir, jenis_kelamin, regency, unnest(pair_keys) AS pair_key
+    FROM loose_group JOIN name_keys USING (name_key)
+),
+e AS (
+    SELECT p.a, p.b
+    FROM (SELECT DISTINCT a.gid AS a, b.gid AS b
+          FROM keyed a
+          JOIN keyed b ON b.tanggal_lahir = a.tanggal_lahir AND b.jenis_kelamin = a.jenis_kelamin
+                      AND b.regency = a.regency AND b.pair_key = a.pair_key AND a.gid < b.gid) p
+    JOIN loose_group a ON a.gid = p.a
+    JOIN loose_group b ON b.gid = p.b
     WHERE names_nearly_same_as_read(a.name_key, a.name_old, b.name_key, b.name_old)
 )
 SELECT a AS node, b AS neighbour FROM e UNION ALL SELECT b, a FROM e;
