@@ -38,9 +38,6 @@ RESULT_FORMAT: dict[str, Any] = {
     "unexpected_index_column_names": ["row_id"],
     "return_unexpected_index_query": False,
 }
-#: DuckDB memory of the validating connection: a modest share of the machine, so that
-#: validation adds little to the pipeline's peak memory.
-GX_MEMORY_LIMIT = "1GB"
 
 
 def database_path(warehouse: Warehouse, database: str) -> Path:
@@ -79,7 +76,9 @@ def validate(warehouse: Warehouse, suites: Sequence[Suite], database: str) -> li
     outcomes are split again by suite (each expectation carries its suite in ``meta``).
     The suites of one period share a read-only datasource, in a fresh GX context per
     period: a GX context re-serialises all its assets whenever one is added, so one context
-    for a long backfill would cost time quadratic in the number of periods.
+    for a long backfill would cost time quadratic in the number of periods. The connection
+    has the warehouse's DuckDB settings: a check step runs alone, like any other step, and
+    a smaller memory limit made the person rules spill at 5M persons.
     """
     import great_expectations as gx
 
@@ -94,7 +93,7 @@ def validate(warehouse: Warehouse, suites: Sequence[Suite], database: str) -> li
     for by_target in batches.values():
         with gx_duckdb.duckdb_datasource(
             path,
-            duckdb_config=warehouse.duckdb_config(GX_MEMORY_LIMIT),
+            duckdb_config=warehouse.duckdb_config(),
             attach=attachments(warehouse, database),
         ) as source:
             source.create_temp_table = any(
