@@ -289,11 +289,9 @@ class Warehouse(dg.ConfigurableResource):
         published = Path(self.published_path)
         return published.with_name(f".{published.stem}.candidate{published.suffix}")
 
-    def duckdb_config(
-        self, memory_limit: str | None = None
-    ) -> dict[str, str | bool | int | float | list[str]]:
+    def duckdb_config(self) -> dict[str, str | bool | int | float | list[str]]:
         return {
-            "memory_limit": memory_limit or self.memory_limit,
+            "memory_limit": self.memory_limit,
             "threads": self.threads,
             "temp_directory": str(self.spill_dir),
         }

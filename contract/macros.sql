@@ -185,15 +185,13 @@ CREATE OR REPLACE TEMP MACRO names_nearly_same(a, b) AS
 -- old-spelling reading too, every pair `names_nearly_same_as_read` accepts shares a key;
 -- the steps join names on a shared key inside a block, instead of every name of a block
 -- with every other, and the macro still judges each pair found.
+CREATE OR REPLACE TEMP MACRO one_word_left_out_keys(words) AS
+    list_transform(
+        list_filter(range(1, len(words) + 1), lambda i: length(words[i]) >= 5),
+        lambda i: len(words) || ':' || i || ':'
+                  || array_to_string(list_concat(words[:i - 1], words[i + 1:]), ' '));
 CREATE OR REPLACE TEMP MACRO name_pair_keys(name_key) AS
-    list_prepend(
-        replace(name_key, ' ', ''),
-        list_transform(
-            list_filter(range(1, len(string_split(name_key, ' ')) + 1),
-                        lambda i: length(string_split(name_key, ' ')[i]) >= 5),
-            lambda i: len(string_split(name_key, ' ')) || ':' || i || ':'
-                      || array_to_string(list_concat(string_split(name_key, ' ')[:i - 1],
-                                                     string_split(name_key, ' ')[i + 1:]), ' ')));
+    list_prepend(replace(name_key, ' ', ''), one_word_left_out_keys(string_split(name_key, ' ')));
 CREATE OR REPLACE TEMP MACRO name_pair_keys_as_read(name_key, name_old) AS
     CASE WHEN name_old IS NULL THEN name_pair_keys(name_key)
          ELSE list_distinct(list_concat(name_pair_keys(name_key), name_pair_keys(name_old))) END;
