@@ -50,7 +50,7 @@ from pathlib import Path
 from contract.landing import SOURCES, landed_keys, snapshot_files
 
 BENCH_DIR = Path(".bench")
-HISTORY_RUNS = 3  # each case, alternated; the median is compared (the machines are noisy)
+HISTORY_RUNS = 5  # each case, alternated; the median is compared (the machines are noisy)
 KALIMANTAN = ("61", "62", "63", "64", "65")  # the national case's provinces
 VALIDATION_STEP_PREFIX = "validate_"  # the check steps' keys (checks/asset_checks.py)
 
@@ -440,11 +440,11 @@ def history_case(persons: int, history: int, seed: int) -> int:
         f"vs in an empty warehouse, whole `cakupan run --period {new}`, {HISTORY_RUNS} runs "
         "each, alternated\n"
     )
-    print("| case | wall s (each run) | median | peak RSS |\n|---|---|---:|---:|")
+    print("| case | wall s (each run, in the order run) | median | peak RSS |\n|---|---|---:|---:|")
     medians = {}
     for case, runs in timings.items():
-        walls = sorted(m.wall for m in runs)
-        medians[case] = walls[len(walls) // 2]
+        walls = [m.wall for m in runs]
+        medians[case] = sorted(walls)[len(walls) // 2]
         print(
             f"| {case} | {', '.join(f'{w:.2f}' for w in walls)} | {medians[case]:.2f} | "
             f"{gib(max(m.peak for m in runs))} |"
