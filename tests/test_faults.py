@@ -493,7 +493,8 @@ def test_a_full_disk_mid_run_leaves_the_published_file_and_names_the_file(
     if subprocess.run(
         # Room for the rerun once the filler is gone: the failed run leaves the internal
         # file grown by what it wrote before the disk filled (64m left the rerun short).
-        ["mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", str(mount)],
+        capture_output=True,
     ).returncode:
         pytest.skip("mounting a small tmpfs needs CAP_SYS_ADMIN")
     try:
