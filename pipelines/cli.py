@@ -40,6 +40,7 @@ from contract.reference import parse_provinces
 
 if TYPE_CHECKING:
     from assets.warehouse import Warehouse
+    from pipelines.runner import PeriodOutcome
 
 OK, NOT_PUBLISHED, USAGE, BUSY, UNAVAILABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -233,7 +234,6 @@ def run_distributed(warehouse: Warehouse, periods: list[str]) -> int:
     import dagster as dg
 
     from pipelines.distributed import print_places, run_on_workers
-    from pipelines.summary import print_summary
 
     if not os.environ.get("DAGSTER_HOME"):
         say("CAKUPAN_EXECUTOR=celery needs DAGSTER_HOME: a folder with deploy/dagster.yaml")
@@ -243,12 +243,9 @@ def run_distributed(warehouse: Warehouse, periods: list[str]) -> int:
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
         outcomes, places = run_on_workers(instance, warehouse, periods)
-    print_summary(warehouse, outcomes, time.perf_counter() - started)
+    print_summaries(warehouse, outcomes, time.perf_counter() - started)
     print_places(places)
-    failed = [o for o in outcomes if not o.success]
-    for o in failed:
-        print(f"period {o.period} NOT published: {o.error}", file=sys.stderr, flush=True)
-    return NOT_PUBLISHED if failed else OK
+    return report_failures(warehouse, outcomes)
 
 
 def worker(args: argparse.Namespace) -> int:
@@ -311,7 +308,6 @@ def run_locked(
 
     from pipelines.resources import setting
     from pipelines.runner import run_each_period
-    from pipelines.summary import print_summary
 
     provinces = {p: warehouse.for_province(p) for p in warehouse.covered_provinces}
     for scoped in provinces.values():
@@ -335,9 +331,18 @@ def run_locked(
     outcomes = run_each_period(
         warehouse, periods, instance=instance, log_level=log_level, verbose=args.verbose
     )
-    elapsed = time.perf_counter() - started
+    print_summaries(warehouse, outcomes, time.perf_counter() - started)
+    return report_failures(warehouse, outcomes)
+
+
+def print_summaries(warehouse: Warehouse, outcomes: list[PeriodOutcome], elapsed: float) -> None:
+    """Each province's summary from its own files (one province: the summary alone), then
+    the national file's periods and report."""
+    from pipelines.summary import print_summary
+
     several = warehouse.several_provinces
-    for province, scoped in provinces.items():
+    for province in warehouse.covered_provinces:
+        scoped = warehouse.for_province(province)
         if several:
             print(f"\n== province {province} ({scoped.warehouse_dir}) ==")
         print_summary(scoped, [o for o in outcomes if o.province == province], elapsed)
@@ -349,11 +354,15 @@ def run_locked(
         national_report = warehouse.report_dir / "index.html"
         if national_report.is_file():
             print(f"National report (open in a browser): {national_report.resolve()}")
+
+
+def report_failures(warehouse: Warehouse, outcomes: list[PeriodOutcome]) -> int:
+    """One line per run that did not publish (its trace first, for a bug); the exit code."""
     failed = [o for o in outcomes if not o.success]
     for o in failed:
         if o.trace:
             print(o.trace, file=sys.stderr)
-        where = f" ({o.province or 'national file'})" if several else ""
+        where = f" ({o.province or 'national file'})" if warehouse.several_provinces else ""
         print(f"period {o.period}{where} NOT published: {o.error}", file=sys.stderr, flush=True)
     return NOT_PUBLISHED if failed else OK
 

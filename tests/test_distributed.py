@@ -312,6 +312,14 @@ def test_several_provinces_run_in_two_phases_side_by_side_on_two_workers_as_in_p
     wait_for_webserver(port, cluster)
     done = cluster.run()
     assert done.returncode == 0, done.stderr + cluster.log("daemon")[-3000:]
+    # The client prints each province's summary from the province's own files, as in
+    # process, and the national periods.
+    for province in PROVINCES:
+        assert f"== province {province} (" in done.stdout, done.stdout
+    period_lines = [line.split() for line in done.stdout.splitlines() if line.startswith("2025-")]
+    assert len(period_lines) == 2 * len(PROVINCES), done.stdout
+    assert all(line[1] == "published" and int(line[2]) > 0 for line in period_lines), done.stdout
+    assert done.stdout.count("national 2025-0") == 2, done.stdout
 
     instance = cluster.instance()
     runs = instance.get_runs()
