@@ -21,6 +21,9 @@ from assets.partitions import PERIOD, PROVINCE
 from pipelines.resources import setting
 
 if TYPE_CHECKING:  # pipelines.runner imports the definitions, which import this module
+    from dagster._core.remote_representation.external import RemoteJob
+    from dagster._core.snap import ExecutionPlanSnapshot
+
     from pipelines.runner import Launch
 
 #: The queue steps go to unless they carry the ``dagster-celery/queue`` tag (Dagster's default).
@@ -161,19 +164,31 @@ def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], S
         location = get_code_location_from_workspace(ws, None)
         repo = get_remote_repository_from_code_location(location, None)
 
+        # A job subset and its plan depend on the job and the selection only, not on the
+        # partition: asked of the code server once per selection, not once per run (a
+        # period of 38 provinces asks for the same two province selections 38 times each).
+        plans: dict[tuple[object, ...], tuple[RemoteJob, ExecutionPlanSnapshot]] = {}
+
+        def job_and_plan(launch: Launch) -> tuple[RemoteJob, ExecutionPlanSnapshot]:
+            key = (launch.job, launch.selection, launch.checks)
+            if key not in plans:
+                selector = JobSubsetSelector(
+                    location_name=location.name,
+                    repository_name=repo.name,
+                    job_name=launch.job,
+                    op_selection=None,
+                    asset_selection=launch.selection,
+                    asset_check_selection=launch.checks,
+                )
+                job = location.get_job(selector)
+                plan = location.get_execution_plan(
+                    job, {}, step_keys_to_execute=None, known_state=None, instance=instance
+                ).execution_plan_snapshot
+                plans[key] = (job, plan)
+            return plans[key]
+
         def submit(launch: Launch) -> Submitted:
-            selector = JobSubsetSelector(
-                location_name=location.name,
-                repository_name=repo.name,
-                job_name=launch.job,
-                op_selection=None,
-                asset_selection=launch.selection,
-                asset_check_selection=launch.checks,
-            )
-            job = location.get_job(selector)
-            plan = location.get_execution_plan(
-                job, {}, step_keys_to_execute=None, known_state=None, instance=instance
-            ).execution_plan_snapshot
+            job, plan = job_and_plan(launch)
             run = instance.create_run(
                 job_name=launch.job,
                 run_id=None,
@@ -203,13 +218,14 @@ def run_submitter(instance: dg.DagsterInstance) -> Iterator[Callable[[Launch], S
 def wait_for_runs(
     instance: dg.DagsterInstance, submitted: list[Submitted], poll: float = 0.25
 ) -> dict[str, dg.DagsterRun]:
-    """The runs once every one has ended (success, failure or canceled), by run id."""
+    """The runs once every one has ended (success, failure or canceled), by run id: the
+    runs still going read in one query per poll, whatever their number."""
     ended: dict[str, dg.DagsterRun] = {}
     while len(ended) < len(submitted):
-        for s in submitted:
-            run = instance.get_run_by_id(s.run_id)
-            if run is not None and run.is_finished:
-                ended[s.run_id] = run
+        going = [s.run_id for s in submitted if s.run_id not in ended]
+        for run in instance.get_runs(filters=dg.RunsFilter(run_ids=going)):
+            if run.is_finished:
+                ended[run.run_id] = run
         if len(ended) < len(submitted):
             time.sleep(poll)
     return ended
