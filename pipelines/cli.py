@@ -26,7 +26,6 @@ broker) is unreachable, nothing ran; 130 interrupted (SIGINT, SIGTERM).
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import signal
 import sys
@@ -467,19 +466,5 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-def console() -> None:
-    """The `cakupan` command: `main`, then exit without the garbage collector.
-
-    With Dagster and Great Expectations imported, Python's own teardown spends about
-    1.5 s collecting their objects (a process that only imports them exits in 1.5 s
-    with the collector, 0.1 s without it). By then every file is written and closed and the
-    exit handlers still run; only that collection is skipped. Not in `main`, which tests
-    call in their own process."""
-    code = main()
-    gc.disable()
-    gc.freeze()
-    sys.exit(code)
-
-
 if __name__ == "__main__":
-    console()
+    sys.exit(main())
